@@ -1,0 +1,83 @@
+"""BrainPy 2.x automatic differentiation on top of ``brainstate.transform``.
+
+``brainpy_autograd`` provides ``grad``, ``vector_grad`` (alias
+``functional_vector_grad``), ``jacrev`` (alias ``jacobian``), ``jacfwd`` and
+``hessian`` with the signatures, keywords and return layouts of
+``brainpy.math`` in BrainPy 2.x, running on brainstate's State-aware
+transforms. Replace ``bm.grad`` by ``brainpy_autograd.grad`` and the rest of
+the call stays as it was.
+
+Return layout
+-------------
+Every transform returns results in the same layout. ``arg_grads`` are the
+derivatives with respect to the ``argnums`` arguments (one result for an int
+``argnums``, a tuple for a sequence); ``var_grads`` are those with respect to
+``grad_vars``, in the layout of ``grad_vars`` itself; ``value`` is the
+function's output (the loss); ``aux`` is the second element of the pair a
+``has_aux=True`` function returns.
+
+====================  ===================  =========  ============  ==========================
+``grad_vars``         ``argnums``          has_aux    return_value  the transformed function returns
+====================  ===================  =========  ============  ==========================
+not given             given (default 0)    False      False         ``arg_grads``
+not given             given (default 0)    True       False         ``(arg_grads, aux)``
+not given             given (default 0)    False      True          ``(arg_grads, value)``
+not given             given (default 0)    True       True          ``(arg_grads, value, aux)``
+given                 not given            False      False         ``var_grads``
+given                 not given            True       False         ``(var_grads, aux)``
+given                 not given            False      True          ``(var_grads, value)``
+given                 not given            True       True          ``(var_grads, value, aux)``
+given                 given                False      False         ``(var_grads, arg_grads)``
+given                 given                True       False         ``((var_grads, arg_grads), aux)``
+given                 given                False      True          ``((var_grads, arg_grads), value)``
+given                 given                True       True          ``((var_grads, arg_grads), value, aux)``
+====================  ===================  =========  ============  ==========================
+
+"Given" means "not None": an empty ``grad_vars`` (``[]``, ``{}``) is given,
+and its ``var_grads`` is the same empty container. Containers come back as
+the built-in type: lists (``bm.VarList`` too) as ``list``, dicts (``bm.VarDict``,
+BrainPy collectors, brainstate's ``FlattedDict``) as ``dict`` with the same keys
+in the same order, tuples as ``tuple`` (namedtuples keep their class).
+For ``hessian`` with both ``grad_vars`` and ``argnums`` the gradient part is a
+block matrix; see :func:`hessian`.
+
+Errors
+------
+Wrong types (``func`` not callable, a ``grad_vars`` leaf that is not a State,
+``argnums`` that is not an int or a sequence of ints, a flag that is not a
+bool, an unknown keyword, a non-scalar output for ``grad``/``hessian``,
+``has_aux=True`` without a pair, an integer input without ``allow_int``)
+raise ``TypeError``. Values that are not allowed (repeated, empty or
+out-of-range ``argnums``, a non-empty ``reduce_axes``) raise ``ValueError``.
+All are raised before any State is read or written.
+"""
+
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
+
+from ._api import functional_vector_grad as functional_vector_grad
+from ._api import grad as grad
+from ._api import hessian as hessian
+from ._api import jacfwd as jacfwd
+from ._api import jacobian as jacobian
+from ._api import jacrev as jacrev
+from ._api import vector_grad as vector_grad
+from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
+from ._transform import AutogradFunction as AutogradFunction
+
+try:
+    __version__ = _version("brainpy-autograd")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "AutogradFunction",
+    "LegacyArgumentWarning",
+    "functional_vector_grad",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "vector_grad",
+]

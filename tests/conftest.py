@@ -1,0 +1,38 @@
+"""Test configuration: float64 support and the hypothesis profiles.
+
+Profiles (choose with ``BRAINPY_AUTOGRAD_PROFILE``, default ``ci``):
+
+- ``ci``: derandomized, no example database, no deadline, few examples, so the
+  whole suite is fast and reproducible on a 2-core CI machine;
+- ``thorough``: many more examples, random seeds, for local runs.
+"""
+
+from __future__ import annotations
+
+import os
+
+import jax
+from hypothesis import HealthCheck, settings
+
+# Generated functions use float32 and float64 inputs.
+jax.config.update("jax_enable_x64", True)
+
+_SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
+
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=25,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)
+settings.register_profile(
+    "thorough",
+    deadline=None,
+    max_examples=400,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)
+settings.load_profile(os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci"))
