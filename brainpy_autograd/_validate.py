@@ -171,20 +171,31 @@ def check_inexact(
 
 
 def describe_value(value: Any) -> str:
-    """``'an int (3)'``, ``'a jax.Array of shape (2,) and dtype float32'``, ..."""
+    """``'an int (3)'``, ``'a jax.Array of shape (2,) and dtype float32'``, ...
+
+    Only plain scalars and strings are shown by their repr; containers and
+    other objects are summarised, so a message never shows a tracer.
+    """
     if value is None:
         return "None"
+    name = describe_type(value)
+    article = "an" if name[:1].lower() in "aeiou" else "a"
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if shape is not None and dtype is not None:
-        return f"a {describe_type(value)} of shape {tuple(shape)} and dtype {dtype}"
+        return f"{article} {name} of shape {tuple(shape)} and dtype {dtype}"
     if isinstance(value, (tuple, list)):
-        return f"a {type(value).__name__} of {len(value)} element{'s' if len(value) != 1 else ''}"
-    text = repr(value)
-    if len(text) > 60:
-        text = text[:57] + "..."
-    article = "an" if describe_type(value)[:1].lower() in "aeiou" else "a"
-    return f"{article} {describe_type(value)} ({text})"
+        return f"{article} {name} of {len(value)} element{'s' if len(value) != 1 else ''}"
+    if isinstance(value, dict):
+        keys = list(value)
+        shown = ", ".join(repr(k) for k in keys[:5]) + (", ..." if len(keys) > 5 else "")
+        return f"{article} {name} with keys [{shown}]"
+    if isinstance(value, (str, bytes, int, float, complex, bool, np.generic)):
+        text = repr(value)
+        if len(text) > 60:
+            text = text[:57] + "..."
+        return f"{article} {name} ({text})"
+    return f"{article} {name}"
 
 
 def _is_int(value: Any) -> bool:

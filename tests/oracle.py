@@ -42,8 +42,8 @@ def tolerance(dtype: Any) -> tuple[float, float]:
 
 def _vjp_ones(fun: Callable[..., Any], argnums: int | Sequence[int], has_aux: bool):
     """JAX's counterpart of vector_grad: the VJP of the output with ones."""
-    single = isinstance(argnums, int)
-    positions = (argnums,) if single else tuple(argnums)
+    single = isinstance(argnums, (int, np.integer))
+    positions = (int(argnums),) if single else tuple(int(a) for a in argnums)
 
     def call(*args: Any) -> Any:
         n = len(args)

@@ -1,0 +1,215 @@
+"""Bad input: a clear TypeError/ValueError in the user's terms, and nothing lost."""
+
+from __future__ import annotations
+
+import brainstate
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from oracle import TRANSFORMS
+
+import brainpy_autograd as bpa
+
+X = jnp.array([0.5, -1.0], dtype=jnp.float32)
+
+
+@pytest.fixture
+def model():
+    """States that every bad call below must leave exactly as they were."""
+    w = brainstate.ParamState(jnp.array([1.0, 2.0], jnp.float32))
+    h = brainstate.State(jnp.array([7.0, 8.0], jnp.float32))
+
+    def f(x, *rest):
+        h.value = h.value + 1.0
+        return jnp.sum(w.value * x)
+
+    yield w, h, f
+    for st, want in ((w, [1.0, 2.0]), (h, [7.0, 8.0])):
+        assert isinstance(st.value, jax.Array) and not isinstance(st.value, jax.core.Tracer)
+        np.testing.assert_array_equal(st.value, want)
+
+
+def check_message(err, *fragments):
+    text = str(err.value)
+    for fragment in fragments:
+        assert fragment in text, f"{fragment!r} not in {text!r}"
+    assert "Tracer" not in text
+
+
+# ------------------------------------------------------------ at wrap time
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("func", [3, "f", [1.0], brainstate.State(1.0)], ids=str)
+def test_func_not_callable(kind, func):
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(func)
+    check_message(err, "not callable")
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("argnums, fragment", [
+    (1.0, "got a float (1.0)"),
+    ("0", "got a str"),
+    (True, "got a bool (True)"),
+    ([0, 1.5], "argnums[1] is a float (1.5)"),
+    ((0, (1,)), "argnums[1] is a tuple"),
+    ({0: 1}, "got a dict"),
+    (None, None),
+], ids=str)
+def test_argnums_of_the_wrong_type(kind, argnums, fragment, model):
+    if argnums is None:
+        return
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], argnums=argnums)
+    check_message(err, "argnums must be an int or a sequence of ints", fragment)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("argnums, fragment", [
+    ((0, 0), "lists position 0 more than once"),
+    ([1, 2, 1], "lists position 1 more than once"),
+    ((), "is empty"),
+], ids=str)
+def test_argnums_repeated_or_empty(kind, argnums, fragment, model):
+    with pytest.raises(ValueError) as err:
+        getattr(bpa, kind)(model[2], argnums=argnums)
+    check_message(err, fragment)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("argnums, nargs, fragment", [
+    (3, 1, "argnums=3 asks for positional argument 3, but the function was called with "
+           "1 positional argument."),
+    ((0, 2), 2, "argnums=(0, 2) asks for positional argument 2"),
+    ([0, 5], 2, "argnums=[0, 5] asks for positional argument 5"),
+    (-3, 2, "argnums=-3 asks for positional argument -3 (argnums -3 counts from the end)"),
+    ((0, -2), 2, "names the same positional argument twice in a call with 2 positional"),
+], ids=str)
+def test_argnums_out_of_range_for_the_call(kind, argnums, nargs, fragment, model):
+    t = getattr(bpa, kind)(model[2], argnums=argnums)
+    with pytest.raises(ValueError) as err:
+        t(*([X] * nargs))
+    check_message(err, fragment)
+    assert "5 positional" not in str(err.value)  # no internal offset
+
+
+def test_argnums_for_an_argument_passed_by_keyword(model):
+    with pytest.raises(ValueError) as err:
+        bpa.grad(lambda x, y: jnp.sum(x * y), argnums=1)(X, y=X)
+    check_message(err, "asks for positional argument 1", "keyword (y)", "positionally")
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("grad_vars, fragment", [
+    ([brainstate.State(1.0), jnp.ones(2)], "grad_vars[1] is a jax.Array"),
+    ({"w": np.ones(2)}, "grad_vars['w'] is a numpy.ndarray"),
+    ({"w": [brainstate.State(1.0), 3.0]}, "grad_vars['w'][1] is a float"),
+    ((brainstate.State(1.0), None), "grad_vars[1] is None"),
+    (jnp.ones(2), "grad_vars is a jax.Array"),
+    ({brainstate.State(1.0)}, "grad_vars is a set"),
+], ids=str)
+def test_grad_vars_leaf_that_is_not_a_state(kind, grad_vars, fragment, model):
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], grad_vars=grad_vars)
+    check_message(err, fragment)
+    if "set" not in fragment:
+        check_message(err, "not a State", "brainstate.ParamState(value)", "bm.TrainVar(value)")
+
+
+def test_grad_vars_that_contains_itself(model):
+    loop = [brainstate.State(1.0)]
+    loop.append(loop)
+    with pytest.raises(TypeError, match="contains itself"):
+        bpa.grad(model[2], grad_vars=loop)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("name", ["has_aux", "return_value"])
+@pytest.mark.parametrize("value", ["yes", 1, (), jnp.ones(2)], ids=str)
+def test_flags_must_be_bools(kind, name, value, model):
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], **{name: value})
+    check_message(err, f"{name} must be True")
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_unknown_keyword_suggests_the_right_one(kind, model):
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], has_axu=True)
+    check_message(err, "unexpected keyword argument 'has_axu'", "Did you mean 'has_aux'?")
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], banana=1)
+    check_message(err, "unexpected keyword argument 'banana'", "Valid keywords:")
+
+
+@pytest.mark.parametrize("kind", ["jacfwd", "hessian"])
+def test_allow_int_is_not_a_forward_mode_option(kind, model):
+    with pytest.raises(TypeError, match="allow_int"):
+        getattr(bpa, kind)(model[2], allow_int=True)
+
+
+# ------------------------------------------------------------ at call time
+
+
+@pytest.mark.parametrize("kind", ["grad", "hessian"])
+@pytest.mark.parametrize("shape", [(2,), (1,), (2, 3)], ids=str)
+def test_non_scalar_output(kind, shape, model):
+    w, h, _ = model
+
+    def f(x):
+        h.value = h.value + 1.0
+        return jnp.ones(shape) * jnp.sum(w.value * x)
+
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(f, grad_vars=w)(X)
+    check_message(err, "scalar output", f"shape {shape}")
+    assert ("vector_grad" in str(err.value)) or ("jacfwd(jacrev" in str(err.value))
+
+
+def test_forgotten_has_aux_is_suggested(model):
+    with pytest.raises(TypeError) as err:
+        bpa.grad(lambda x: (jnp.sum(x), {"aux": x}))(X)
+    check_message(err, "a tuple of 2 elements", "pass has_aux=True")
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("out", ["scalar", "triple", "dict"])
+def test_has_aux_without_a_pair(kind, out, model):
+    w, h, _ = model
+    outs = {"scalar": lambda x: jnp.sum(x), "triple": lambda x: (jnp.sum(x), x, x),
+            "dict": lambda x: {"loss": jnp.sum(x)}}
+
+    def f(x):
+        h.value = h.value + 1.0
+        return outs[out](w.value * x)
+
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(f, grad_vars=w, has_aux=True)(X)
+    check_message(err, "has_aux=True) expects the function to return a pair")
+
+
+@pytest.mark.parametrize("kind", ["grad", "vector_grad", "jacrev", "jacfwd", "hessian"])
+def test_integer_input(kind, model):
+    w, h, f = model
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(lambda n: f(n * 1.0) * (jnp.ones(2) if kind not in ("grad", "hessian")
+                                                    else 1.0))(jnp.array([1, 2]))
+    check_message(err, "positional argument 0 has dtype int", "floating-point")
+
+
+def test_argument_that_is_not_an_array(model):
+    with pytest.raises(TypeError) as err:
+        bpa.grad(model[2], argnums=0)(X, "mode")
+    check_message(err, "positional argument 1 is a str ('mode')", "functools.partial")
+
+
+def test_errors_at_call_time_can_be_followed_by_good_calls(model):
+    w, h, f = model
+    t = bpa.grad(f, grad_vars=w, argnums=0)
+    with pytest.raises(ValueError):
+        bpa.grad(f, grad_vars=w, argnums=1)(X)
+    dw, dx = t(X)
+    np.testing.assert_allclose(dw, X)
+    h.value = jnp.array([7.0, 8.0], jnp.float32)  # the good call wrote it; reset for the fixture
