@@ -16,22 +16,25 @@ derivatives with respect to the ``argnums`` arguments (one result for an int
 function's output (the loss); ``aux`` is the second element of the pair a
 ``has_aux=True`` function returns.
 
-====================  ===================  =========  ============  ==========================
-``grad_vars``         ``argnums``          has_aux    return_value  the transformed function returns
-====================  ===================  =========  ============  ==========================
-not given             given (default 0)    False      False         ``arg_grads``
-not given             given (default 0)    True       False         ``(arg_grads, aux)``
-not given             given (default 0)    False      True          ``(arg_grads, value)``
-not given             given (default 0)    True       True          ``(arg_grads, value, aux)``
-given                 not given            False      False         ``var_grads``
-given                 not given            True       False         ``(var_grads, aux)``
-given                 not given            False      True          ``(var_grads, value)``
-given                 not given            True       True          ``(var_grads, value, aux)``
-given                 given                False      False         ``(var_grads, arg_grads)``
-given                 given                True       False         ``((var_grads, arg_grads), aux)``
-given                 given                False      True          ``((var_grads, arg_grads), value)``
-given                 given                True       True          ``((var_grads, arg_grads), value, aux)``
-====================  ===================  =========  ============  ==========================
+=========  =========  =======  ============  ========================================
+grad_vars  argnums    has_aux  return_value  the transformed function returns
+=========  =========  =======  ============  ========================================
+None       any [1]_   False    False         ``arg_grads``
+None       any [1]_   True     False         ``(arg_grads, aux)``
+None       any [1]_   False    True          ``(arg_grads, value)``
+None       any [1]_   True     True          ``(arg_grads, value, aux)``
+given      None       False    False         ``var_grads``
+given      None       True     False         ``(var_grads, aux)``
+given      None       False    True          ``(var_grads, value)``
+given      None       True     True          ``(var_grads, value, aux)``
+given      given      False    False         ``(var_grads, arg_grads)``
+given      given      True     False         ``((var_grads, arg_grads), aux)``
+given      given      False    True          ``((var_grads, arg_grads), value)``
+given      given      True     True          ``((var_grads, arg_grads), value, aux)``
+=========  =========  =======  ============  ========================================
+
+.. [1] Without ``grad_vars``, ``argnums`` defaults to ``0``; with ``grad_vars``
+   it defaults to none (no argument is differentiated).
 
 "Given" means "not None": an empty ``grad_vars`` (``[]``, ``{}``) is given,
 and its ``var_grads`` is the same empty container. Containers come back as

@@ -9,7 +9,7 @@ The return layout is the table in the package documentation
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Union
+from typing import Any
 
 from brainstate import State
 
@@ -22,7 +22,7 @@ __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian"
            "hessian", "GradVars"]
 
 #: One State, or lists, tuples and dicts (nested as you like) of States.
-GradVars = Union[State, Sequence[Any], Mapping[Any, Any]]
+GradVars = State | Sequence[Any] | Mapping[Any, Any]
 
 
 def _create(

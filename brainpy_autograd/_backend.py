@@ -122,7 +122,7 @@ def state_transform(
     extras = has_aux or return_value
 
     def call(*args: Any, **kwargs: Any) -> Any:
-        res = bs(*args, **kwargs)
+        res: Any = bs(*args, **kwargs)
         var_grads, (arg_grads,) = res[0] if extras else res
         return ((var_grads, arg_grads), *res[1:]) if extras else (var_grads, arg_grads)
 

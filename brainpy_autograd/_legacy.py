@@ -234,7 +234,7 @@ def public_entry(fname: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 args, kwargs = _reread_old_positional(fname, old_order, args, kwargs)
             return fn(*args, **kwargs)
 
-        return entry  # type: ignore[return-value]
+        return entry
 
     return decorate
 

@@ -200,7 +200,9 @@ class AutogradFunction:
         allow_int = opts.allow_int and spec.supports_allow_int
         if allow_int:
             return None
-        positions = () if resolved is None else (resolved,) if isinstance(resolved, int) else resolved
+        positions: tuple[int, ...] = (
+            () if resolved is None else (resolved,) if isinstance(resolved, int) else resolved
+        )
         states, paths = opts.states, opts.paths
 
         def check(args: tuple[Any, ...]) -> None:

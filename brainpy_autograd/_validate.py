@@ -118,8 +118,8 @@ def resolve_argnums(
     it) and ``nargs``.
     """
     single = isinstance(argnums, int)
-    wanted = (argnums,) if single else argnums
-    resolved = []
+    wanted: tuple[int, ...] = (argnums,) if isinstance(argnums, int) else argnums
+    resolved: list[int] = []
     for a in wanted:
         r = a + nargs if a < 0 else a
         if not 0 <= r < nargs:

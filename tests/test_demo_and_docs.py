@@ -1,0 +1,56 @@
+"""The demo trains (the loss falls) and every docstring example runs as written."""
+
+from __future__ import annotations
+
+import doctest
+
+import pytest
+
+import brainpy_autograd
+from brainpy_autograd import _api, demo
+
+
+def test_demo_loss_falls_and_shows_one_legacy_warning(capsys):
+    last = demo.main(["--steps", "40"])
+    out = capsys.readouterr().out
+    assert out.count("LegacyArgumentWarning") == 1
+    first = float(out.split("Loss fell from ")[1].split()[0])
+    assert last < first / 5
+
+
+@pytest.mark.parametrize("name", sorted(brainpy_autograd.__all__))
+def test_public_names_have_docstrings(name):
+    obj = getattr(brainpy_autograd, name)
+    assert obj.__doc__ and len(obj.__doc__.strip()) > 40
+
+
+def test_docstring_examples_run():
+    finder = doctest.DocTestFinder(exclude_empty=True)
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    tests = [t for t in finder.find(_api) if t.examples]
+    assert len(tests) >= 5
+    for test in tests:
+        runner.run(test)
+    assert runner.failures == 0, f"{runner.failures} docstring example(s) failed"
+
+
+def _readme_python_blocks():
+    import pathlib
+    import re
+
+    text = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
+    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+
+
+@pytest.mark.parametrize("index", range(len(_readme_python_blocks())))
+def test_readme_python_examples_run(index, capsys):
+    import textwrap
+    import warnings
+
+    code = textwrap.dedent(_readme_python_blocks()[index])
+    with warnings.catch_warnings():
+        exec(compile(code, f"README.md block {index}", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    for line in code.splitlines():  # "print(...)  # expected output" lines are checked
+        if line.startswith("print(") and "#" in line:
+            assert line.split("#", 1)[1].strip() in out
