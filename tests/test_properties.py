@@ -1,0 +1,129 @@
+"""Differential properties: any generated program, any call layout, JAX as the oracle.
+
+Examples per property: see ``settings(max_examples=...)`` below for the ``ci``
+profile (``tests/conftest.py``); the ``thorough`` profile runs 400 of each.
+"""
+
+from __future__ import annotations
+
+import brainstate
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import given, note, settings
+from hypothesis import strategies as st
+from jax.test_util import check_vjp
+from oracle import assert_tree_close, expected, tolerance
+from programs import Example, examples, programs
+
+import brainpy_autograd as bpa
+
+
+def _ci(n: int):
+    """``n`` examples in the ci profile; the profile's own count otherwise."""
+    current = settings.default
+    return settings(max_examples=n) if current.max_examples <= 25 else settings()
+
+
+def check_states(states, want):
+    for k, (st_, w) in enumerate(zip(states, want)):
+        value = st_.value
+        assert not isinstance(value, jax.core.Tracer), f"State {k} holds a tracer"
+        assert_tree_close(value, w)
+
+
+@_ci(60)
+@given(examples())
+def test_matches_jax_and_updates_states(ex: Example):
+    note(f"{ex.kind} argnums={ex.argnums!r} layout={ex.layout!r} form={ex.form}")
+    got = ex.transform(bpa)(*ex.args)
+    want = expected(
+        ex.kind, ex.pure(), ex.var_values(), ex.args, vars_given=ex.layout is not None,
+        argnums=ex.argnums, has_aux=ex.has_aux, return_value=ex.return_value,
+    )
+    assert_tree_close(got, want)
+    check_states(ex.states, ex.expected_states())
+
+
+@st.composite
+def float64_grad_examples(draw):
+    program = draw(programs("scalar").filter(lambda p: p.dtype == "float64"))
+    n_states = len(program.state_shapes)
+    return Example(kind="grad", program=program, has_aux=False, return_value=True,
+                   form="direct", argnums=tuple(range(program.n_args)),
+                   layout=list(range(n_states)), seed=draw(st.integers(0, 2 ** 31 - 1)))
+
+
+@_ci(15)
+@given(float64_grad_examples())
+def test_gradients_agree_with_finite_differences(ex: Example):
+    """jax.test_util.check_vjp: our gradients against JAX's numerical differentiation."""
+    pure = ex.pure()
+
+    def with_ours(V, *args):
+        for st_, v in zip(ex.states, V):
+            st_.value = v
+        (dV, dargs), value = ex.transform(bpa)(*args)
+        return value, lambda ct: (jax.tree.map(lambda g: ct * g, dV),
+                                  *(ct * g for g in dargs))
+
+    check_vjp(pure, with_ours, (ex.var_values(), *ex.args), eps=1e-6, rtol=1e-5, atol=1e-7)
+
+
+@_ci(25)
+@given(examples())
+def test_same_result_under_brainstate_jit(ex: Example):
+    jit_states = ex.fresh_states()
+    eager = ex.transform(bpa)(*ex.args)
+    jitted = brainstate.transform.jit(ex.transform(bpa, states=jit_states))
+    assert_tree_close(jitted(*ex.args), eager)
+    check_states(jit_states, ex.expected_states())
+
+
+@_ci(25)
+@given(examples(writes=False))
+def test_same_result_under_jax_vmap(ex: Example):
+    t = ex.transform(bpa)
+    batch = [ex.args, tuple(0.5 * a - 0.1 for a in ex.args)]
+    stacked = tuple(jnp.stack(xs) for xs in zip(*batch))
+    batched = jax.vmap(t)(*stacked)
+    one_by_one = jax.tree.map(lambda *r: jnp.stack(r), *[t(*args) for args in batch])
+    assert_tree_close(batched, one_by_one)
+
+
+@_ci(20)
+@given(examples(kinds=("grad",), writes=False, n_args=(1, 3)))
+def test_grad_of_grad_matches_jax(ex: Example):
+    f = ex.stateful()
+    pure = ex.pure()
+    V = ex.var_values()
+
+    def first(*args):
+        out = f(*args)
+        return out[0] if ex.has_aux else out
+
+    def pure_first(*args):
+        out = pure(V, *args)
+        return out[0] if ex.has_aux else out
+
+    ours = bpa.grad(lambda *a: jnp.sum(bpa.grad(first, argnums=0)(*a)), argnums=0)(*ex.args)
+    want = jax.grad(lambda *a: jnp.sum(jax.grad(pure_first, argnums=0)(*a)), argnums=0)(
+        *ex.args)
+    assert_tree_close(ours, want)
+
+
+@_ci(20)
+@given(examples(kinds=("hessian",)).filter(lambda e: (e.layout is None) != (e.argnums is None)))
+def test_hessian_equals_jacfwd_of_jacrev(ex: Example):
+    ex.has_aux = ex.return_value = False
+    nested_states = ex.fresh_states()
+    opts = {k: v for k, v in ex.options().items() if k in ("argnums",)}
+    hess = bpa.hessian(ex.stateful(), **opts, grad_vars=ex.grad_vars())(*ex.args)
+    gv = ex.grad_vars(nested_states)
+    f = ex.stateful(nested_states)
+    nested = bpa.jacfwd(bpa.jacrev(f, grad_vars=gv, **opts), grad_vars=gv, **opts)(*ex.args)
+    assert_tree_close(hess, nested)
+
+
+def test_tolerances_are_stated_once():
+    assert tolerance(np.float32) > tolerance(np.float64)
