@@ -65,6 +65,9 @@ from ._api import jacfwd as jacfwd
 from ._api import jacobian as jacobian
 from ._api import jacrev as jacrev
 from ._api import vector_grad as vector_grad
+from ._compiled import compiled_calls as compiled_calls
+from ._compiled import compiled_calls_enabled as compiled_calls_enabled
+from ._compiled import set_compiled_calls as set_compiled_calls
 from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
 from ._transform import AutogradFunction as AutogradFunction
 
@@ -76,11 +79,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AutogradFunction",
     "LegacyArgumentWarning",
+    "compiled_calls",
+    "compiled_calls_enabled",
     "functional_vector_grad",
     "grad",
     "hessian",
     "jacfwd",
     "jacobian",
     "jacrev",
+    "set_compiled_calls",
     "vector_grad",
 ]

@@ -140,7 +140,7 @@ class AutogradFunction:
             self.__name__ = getattr(func, "__name__", type(func).__name__)
             self.__qualname__ = getattr(func, "__qualname__", self.__name__)
             self.__doc__ = getattr(func, "__doc__", None)
-        self._compiled = _compiled.CompiledCalls(self) if func is not None else None
+        self._compiled = _compiled.CompiledCalls(options.compiled) if func is not None else None
 
     # ------------------------------------------------------------------ calls
 

@@ -35,14 +35,22 @@ def check_states(states, want):
 @_ci(60)
 @given(examples())
 def test_matches_jax_and_updates_states(ex: Example):
+    """Called twice from the same States: the second call of a signature runs the
+    compiled program (unless BRAINPY_AUTOGRAD_COMPILED=0), and must agree too."""
     note(f"{ex.kind} argnums={ex.argnums!r} layout={ex.layout!r} form={ex.form}")
-    got = ex.transform(bpa)(*ex.args)
     want = expected(
         ex.kind, ex.pure(), ex.var_values(), ex.args, vars_given=ex.layout is not None,
         argnums=ex.argnums, has_aux=ex.has_aux, return_value=ex.return_value,
     )
-    assert_tree_close(got, want)
-    check_states(ex.states, ex.expected_states())
+    t = ex.transform(bpa)
+    for call in ("first", "repeated"):
+        note(call)
+        for st_, v in zip(ex.states, ex.init_values):
+            st_.value = v
+        assert_tree_close(t(*ex.args), want)
+        check_states(ex.states, ex.expected_states())
+    assert t._compiled.last_error is None
+    assert len(t._compiled) == (1 if bpa.compiled_calls_enabled() else 0)
 
 
 @st.composite
