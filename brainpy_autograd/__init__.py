@@ -58,6 +58,7 @@ All are raised before any State is read or written.
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _version
 
+from . import _x64_guard  # noqa: F401 - first: keeps JAX's x64 flag as the user set it
 from ._api import functional_vector_grad as functional_vector_grad
 from ._api import grad as grad
 from ._api import hessian as hessian

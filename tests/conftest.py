@@ -14,8 +14,11 @@ import os
 import jax
 from hypothesis import HealthCheck, settings
 
-# Generated functions use float32 and float64 inputs.
+# Generated functions use float32 and float64 inputs. (brainstate 0.5.x resets
+# this flag when it is imported; brainpy_autograd's import keeps it, see
+# brainpy_autograd/_x64_guard.py and tests/test_compat.py.)
 jax.config.update("jax_enable_x64", True)
+import brainpy_autograd  # noqa: E402, F401  (imports brainstate after the flag is set)
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
