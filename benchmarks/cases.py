@@ -1,0 +1,203 @@
+"""Benchmark workloads, each written once as a stateful model and as a pure function.
+
+Every case builds (for one transform and one size) the differentiated States,
+the stateful function of the arguments that reads them, and the equivalent
+pure function ``pure(params, *args)`` for plain JAX, so that every
+implementation computes the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import brainstate
+import jax
+import jax.numpy as jnp
+
+
+@dataclass
+class Built:
+    params: dict[str, brainstate.State]  # the States differentiated (grad_vars)
+    loss: Callable[..., Any]  # stateful: reads the params (and may write other States)
+    pure: Callable[..., Any]  # pure(param_values: dict, *args)
+    args: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    description: str
+    kinds: tuple[str, ...]  # grad, and at least one Jacobian/Hessian transform
+    build: Callable[[str, bool], Built]  # (kind, quick) -> Built
+
+
+def _key(i: int) -> jax.Array:
+    return jax.random.fold_in(jax.random.PRNGKey(0), i)
+
+
+def _values(params: dict[str, brainstate.State]) -> dict[str, Any]:
+    return {k: s.value for k, s in params.items()}
+
+
+# ------------------------------------------------------------------------ tiny
+
+
+def build_tiny(kind: str, quick: bool) -> Built:
+    params = {"w": brainstate.ParamState(jnp.linspace(-1.0, 1.0, 8))}
+
+    def pure(p, x):
+        return jnp.sum(jnp.sin(p["w"] * x))
+
+    return Built(params, lambda x: pure(_values(params), x), pure, (jnp.ones(8),))
+
+
+# ------------------------------------------------------------------------- mlp
+
+
+def build_mlp(kind: str, quick: bool) -> Built:
+    sizes = [64] + [128] * (2 if quick else 7) + [10]
+    params: dict[str, brainstate.State] = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        params[f"w{i}"] = brainstate.ParamState(jax.random.normal(_key(i), (a, b)) / jnp.sqrt(a))
+        params[f"b{i}"] = brainstate.ParamState(jnp.zeros(b))
+    n_layers = len(sizes) - 1
+    per_example = kind != "grad"  # a vector output for the Jacobians
+
+    def pure(p, x, y):
+        h = x
+        for i in range(n_layers):
+            h = h @ p[f"w{i}"] + p[f"b{i}"]
+            if i < n_layers - 1:
+                h = jnp.tanh(h)
+        losses = jnp.mean((h - y) ** 2, axis=-1)
+        return losses if per_example else jnp.mean(losses)
+
+    x = jax.random.normal(_key(100), (32, 64))
+    y = jax.random.normal(_key(101), (32, 10))
+    return Built(params, lambda x, y: pure(_values(params), x, y), pure, (x, y))
+
+
+# ------------------------------------------------------------------- rate RNN
+
+
+def _rnn(kind: str, quick: bool, use_for_loop: bool) -> Built:
+    n_in, n_rec, n_out = 4, 32, 4
+    steps = 30 if quick else 300
+    params = {
+        "w_in": brainstate.ParamState(jax.random.normal(_key(1), (n_in, n_rec)) * 0.5),
+        "w_rec": brainstate.ParamState(jax.random.normal(_key(2), (n_rec, n_rec)) * 0.9
+                                       / jnp.sqrt(n_rec)),
+        "w_out": brainstate.ParamState(jax.random.normal(_key(3), (n_rec, n_out)) * 0.1),
+    }
+    h = brainstate.HiddenState(jnp.zeros(n_rec))  # written every step
+    xs = jax.random.normal(_key(4), (steps, n_in))
+    target = jnp.sin(jnp.arange(steps * n_out, dtype=jnp.float32).reshape(steps, n_out) / 7)
+    vector = kind != "grad"
+
+    def finish(ys, last):
+        return last @ params["w_out"].value if vector else jnp.mean((ys - target) ** 2)
+
+    def step(x):
+        h.value = jnp.tanh(h.value @ params["w_rec"].value + x @ params["w_in"].value)
+        return h.value @ params["w_out"].value
+
+    def loss(xs):
+        h.value = jnp.zeros(n_rec)
+        if use_for_loop:
+            ys = brainstate.transform.for_loop(step, xs)
+        else:
+            ys = jnp.stack([step(xs[t]) for t in range(steps)])
+        return finish(ys, h.value)
+
+    def pure(p, xs):
+        def body(hh, x):
+            hh = jnp.tanh(hh @ p["w_rec"] + x @ p["w_in"])
+            return hh, hh @ p["w_out"]
+
+        if use_for_loop:
+            last, ys = jax.lax.scan(body, jnp.zeros(n_rec), xs)
+        else:
+            hh, out = jnp.zeros(n_rec), []
+            for t in range(steps):
+                hh, y = body(hh, xs[t])
+                out.append(y)
+            last, ys = hh, jnp.stack(out)
+        return last @ p["w_out"] if vector else jnp.mean((ys - target) ** 2)
+
+    return Built(params, loss, pure, (xs,))
+
+
+# ------------------------------------------------------------- spiking network
+
+
+@jax.custom_jvp
+def spike(v: jax.Array) -> jax.Array:
+    """Heaviside spike with a fast-sigmoid surrogate gradient."""
+    return (v > 0).astype(v.dtype)
+
+
+@spike.defjvp
+def _spike_jvp(primals, tangents):
+    (v,), (dv,) = primals, tangents
+    return spike(v), dv / (1.0 + 10.0 * jnp.abs(v)) ** 2
+
+
+def build_snn(kind: str, quick: bool) -> Built:
+    n_in, n_rec, n_out = 40, 100, 10
+    steps = 100 if quick else 500
+    decay, threshold = 0.9, 1.0
+    params = {
+        "w_in": brainstate.ParamState(jax.random.normal(_key(11), (n_in, n_rec)) * 0.3),
+        "w_rec": brainstate.ParamState(jax.random.normal(_key(12), (n_rec, n_rec)) * 0.05),
+        "w_out": brainstate.ParamState(jax.random.normal(_key(13), (n_rec, n_out)) * 0.3),
+    }
+    v = brainstate.HiddenState(jnp.zeros(n_rec))
+    s = brainstate.HiddenState(jnp.zeros(n_rec))
+    inputs = (jax.random.uniform(_key(14), (steps, n_in)) < 0.1).astype(jnp.float32)
+    target = jnp.linspace(0.05, 0.3, n_out)
+    vector = kind != "grad"
+
+    def readout(rates):
+        return rates if vector else jnp.mean((rates - target) ** 2)
+
+    def step(x):
+        current = x @ params["w_in"].value + s.value @ params["w_rec"].value
+        vv = decay * v.value + current
+        spikes = spike(vv - threshold)
+        v.value = vv * (1.0 - spikes)
+        s.value = spikes
+        return spikes @ params["w_out"].value
+
+    def loss(xs):
+        v.value = jnp.zeros(n_rec)
+        s.value = jnp.zeros(n_rec)
+        outs = brainstate.transform.for_loop(step, xs)
+        return readout(jnp.mean(outs, axis=0))
+
+    def pure(p, xs):
+        def body(carry, x):
+            vv, ss = carry
+            vv = decay * vv + x @ p["w_in"] + ss @ p["w_rec"]
+            spikes = spike(vv - threshold)
+            return (vv * (1.0 - spikes), spikes), spikes @ p["w_out"]
+
+        _, outs = jax.lax.scan(body, (jnp.zeros(n_rec), jnp.zeros(n_rec)), xs)
+        return readout(jnp.mean(outs, axis=0))
+
+    return Built(params, loss, pure, (inputs,))
+
+
+CASES = [
+    Case("tiny", "sum(sin(w * x)), 8 parameters: dispatch overhead", ("grad", "hessian"),
+         build_tiny),
+    Case("mlp", "8-layer tanh MLP (64-128x7-10), batch 32, ParamState weights",
+         ("grad", "jacrev"), build_mlp),
+    Case("rnn_python_loop", "rate RNN, 32 units, 300 steps unrolled in a Python loop",
+         ("grad", "jacrev"), lambda kind, quick: _rnn(kind, quick, use_for_loop=False)),
+    Case("rnn_for_loop", "rate RNN, 32 units, 300 steps with brainstate.transform.for_loop",
+         ("grad", "jacfwd"), lambda kind, quick: _rnn(kind, quick, use_for_loop=True)),
+    Case("snn", "LIF spiking network, 100 neurons, 500 steps, surrogate gradient",
+         ("grad", "jacrev"), build_snn),
+]
