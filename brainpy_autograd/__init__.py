@@ -69,6 +69,10 @@ from ._api import vector_grad as vector_grad
 from ._compiled import compiled_calls as compiled_calls
 from ._compiled import compiled_calls_enabled as compiled_calls_enabled
 from ._compiled import set_compiled_calls as set_compiled_calls
+from ._install import BrainPyInstallation as BrainPyInstallation
+from ._install import install as install
+from ._install import is_installed as is_installed
+from ._install import uninstall as uninstall
 from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
 from ._transform import AutogradFunction as AutogradFunction
 
@@ -79,15 +83,19 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "AutogradFunction",
+    "BrainPyInstallation",
     "LegacyArgumentWarning",
     "compiled_calls",
     "compiled_calls_enabled",
     "functional_vector_grad",
     "grad",
     "hessian",
+    "install",
+    "is_installed",
     "jacfwd",
     "jacobian",
     "jacrev",
     "set_compiled_calls",
+    "uninstall",
     "vector_grad",
 ]

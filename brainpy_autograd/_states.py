@@ -7,9 +7,12 @@ code passes them both ways (a ``bm.Variable`` is a State), so:
   current value before the call (a State in an ``argnums`` position is then
   differentiated through its value);
 - :class:`StateFreeFunction` wraps the user's function so that States in its
-  output are replaced by their values, and runs the trace-time checks (dtypes
-  of the differentiated inputs, shape of the output) that must happen before
-  JAX differentiates anything.
+  output are replaced by their values, array wrappers such as BrainPy's
+  ``bm.Array`` in the differentiated output by plain arrays (JAX refuses to
+  differentiate an output it would have to convert implicitly; aux data keeps
+  its types), and runs the trace-time checks (dtypes of the differentiated
+  inputs, shape of the output) that must happen before JAX differentiates
+  anything.
 
 States the function reads or writes through closures or ``self`` are untouched
 by all this: brainstate discovers them while tracing.
@@ -21,10 +24,11 @@ from collections.abc import Callable
 from typing import Any
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 from brainstate import State
 
-__all__ = ["strip_states", "value_of_states", "StateFreeFunction"]
+__all__ = ["strip_states", "value_of_states", "plain_arrays", "StateFreeFunction"]
 
 # Types that are never containers of States: checked first so that the common
 # call (a few arrays and scalars) costs one isinstance test per argument.
@@ -46,6 +50,19 @@ def value_of_states(tree: Any) -> Any:
     if isinstance(tree, _PLAIN_LEAVES):
         return tree
     return jax.tree.map(_value_if_state, tree, is_leaf=_is_state)
+
+
+def _is_array_wrapper(x: Any) -> bool:
+    """An object that converts itself to an array (``bm.Array``), not an array itself."""
+    return hasattr(x, "__jax_array__") and not isinstance(x, jax.Array)
+
+
+def plain_arrays(tree: Any) -> Any:
+    """``tree`` with array wrappers (``bm.Array``) converted to JAX arrays."""
+    if isinstance(tree, jax.Array):
+        return tree
+    return jax.tree.map(lambda x: jnp.asarray(x) if _is_array_wrapper(x) else x, tree,
+                        is_leaf=_is_array_wrapper)
 
 
 def strip_states(
@@ -83,19 +100,25 @@ class StateFreeFunction:
         (dtype checks of the differentiated inputs).
     after
         Called with the State-free output at trace time (output checks).
+    has_aux
+        Whether the output is ``(output, aux)``: only ``output`` is converted
+        to plain arrays.
     """
 
-    __slots__ = ("func", "before", "after", "__name__", "__qualname__", "__wrapped__")
+    __slots__ = ("func", "before", "after", "has_aux", "__name__", "__qualname__",
+                 "__wrapped__")
 
     def __init__(
         self,
         func: Callable[..., Any],
         before: Callable[[tuple[Any, ...]], None] | None = None,
         after: Callable[[Any], None] | None = None,
+        has_aux: bool = False,
     ) -> None:
         self.func = func
         self.before = before
         self.after = after
+        self.has_aux = has_aux
         # Only the names: functools.update_wrapper would also copy the
         # instance __dict__ of a callable object (a model and its States).
         self.__name__ = getattr(func, "__name__", type(func).__name__)
@@ -108,7 +131,9 @@ class StateFreeFunction:
         out = value_of_states(self.func(*args, **kwargs))
         if self.after is not None:
             self.after(out)
-        return out
+        if self.has_aux:
+            return plain_arrays(out[0]), out[1]
+        return plain_arrays(out)
 
     def __repr__(self) -> str:
         return f"StateFreeFunction({self.func!r})"

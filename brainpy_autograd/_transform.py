@@ -185,7 +185,8 @@ class AutogradFunction:
     def _build_backend(self, resolved: Argnums) -> Callable[..., Any]:
         spec, opts = self._spec, self._options
         assert self._func is not None
-        target = StateFreeFunction(self._func, self._input_check(resolved), self._check_output)
+        target = StateFreeFunction(self._func, self._input_check(resolved), self._check_output,
+                                   has_aux=opts.has_aux)
         backend = _backend.build(
             spec.name, spec.backend, target,
             has_vars=opts.has_vars, states=opts.states, structure=opts.structure,

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+import brainpy_autograd as bpa
+
 
 def run(code: str) -> str:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -34,3 +36,11 @@ def test_import_sets_no_warning_filters():
         "print(warnings.filters == before)"
     )
     assert run(code) == "True"
+
+
+def test_install_without_brainpy_says_what_to_do(monkeypatch):
+    monkeypatch.setitem(sys.modules, "brainpy", None)
+    monkeypatch.setitem(sys.modules, "brainpy.math", None)
+    with pytest.raises(ImportError, match="import grad, jacrev, ... from brainpy_autograd"):
+        bpa.install()
+    assert not bpa.is_installed()
