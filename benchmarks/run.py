@@ -107,19 +107,22 @@ def time_per_call(fn: Callable[[], Any], n: int) -> float:
 
 
 def measure(case: Any, kind: str, mode: str, impls: list[str], rounds: int,
-            budget: float, quick: bool) -> dict[str, list[float]]:
+            first_rounds: int, budget: float, quick: bool) -> dict[str, list[float]]:
     """Seconds per call, one value per round, for every implementation."""
     samples: dict[str, list[float]] = {i: [] for i in impls if applies(i, mode)}
     order = list(samples)
     if mode.startswith("first"):
-        # Round 0 is discarded: JAX compiles one executable per primitive and shape
-        # for op-by-op execution and caches it, so whoever ran first would pay that
-        # for everyone. The order also rotates from round to round.
-        for r in range(rounds + 1):
+        # Eager first calls: round 0 is discarded, because JAX compiles one
+        # executable per primitive and shape for op-by-op execution and caches
+        # it, so whoever ran first would pay that for everyone. (Jitted first
+        # calls compile whole programs, which nothing caches across rounds.)
+        # The order rotates from round to round.
+        skip = 0 if mode == "first-jit" else 1
+        for r in range(first_rounds + skip):
             for impl in order[r % len(order):] + order[:r % len(order)]:
                 built = case.build(kind, quick)
                 seconds = time_once(callable_for(impl, kind, built, mode == "first-jit"))
-                if r:
+                if r >= skip:
                     samples[impl].append(seconds)
         return samples
     calls = {}
@@ -179,7 +182,10 @@ def compare_programs(case: Any, quick: bool) -> dict[str, Any]:
     def pure_in_state_order(vals, *args):
         return built.pure(dict(zip(keys, vals)), *args)
 
-    theirs = jax.jit(lambda vals, *args: dict(zip(keys, jax.grad(pure_in_state_order)(vals, *args))))
+    def grads_by_key(vals, *args):
+        return dict(zip(keys, jax.grad(pure_in_state_order)(vals, *args)))
+
+    theirs = jax.jit(grads_by_key)
     a = normalise(ours.lower(*built.args).as_text())
     b = normalise(theirs.lower(values, *built.args).as_text())
     ops = lambda lines: sorted(m.group(1) for line in lines  # noqa: E731
@@ -294,12 +300,17 @@ def environment() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, 2 rounds (CI)")
-    parser.add_argument("--rounds", type=int, help="rounds per measurement (default 7, quick 2)")
+    parser.add_argument("--rounds", type=int,
+                        help="rounds of steady-state calls (default 7, quick 2)")
+    parser.add_argument("--first-rounds", type=int,
+                        help="rounds of first calls, each a fresh trace/compile "
+                             "(default 3, quick 1)")
     parser.add_argument("--cases", nargs="*", help="only these cases")
     parser.add_argument("--modes", nargs="*", choices=MODES, help="only these modes")
     parser.add_argument("--json", type=Path, help="where to write the JSON results")
     args = parser.parse_args(argv)
     rounds = args.rounds or (2 if args.quick else 7)
+    first_rounds = args.first_rounds or (1 if args.quick else 3)
     budget = 0.01 if args.quick else 0.25  # seconds of calls per round and implementation
     impls = implementations()
     cases = [c for c in CASES if not args.cases or c.name in args.cases]
@@ -312,7 +323,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     for case in cases:
         for kind in case.kinds:
             for mode in modes:
-                samples = measure(case, kind, mode, impls, rounds, budget, args.quick)
+                samples = measure(case, kind, mode, impls, rounds, first_rounds, budget,
+                                  args.quick)
                 results["rows"].append({"case": case.name, "kind": kind, "mode": mode,
                                         "stats": {i: summarise(s) for i, s in samples.items()}})
                 print(f"  {case.name} {kind} {mode}: done ({time.perf_counter() - start:.0f} s)",
@@ -333,7 +345,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "same ops, different text" if p["same_ops"] else "different ops")
         print(f"  {name:<16} {state}{mem}")
     if "device_peak_bytes" in results:
-        print(f"Device peak memory over the whole run: {results['device_peak_bytes'] / 2**20:.1f} MiB")
+        peak = results["device_peak_bytes"] / 2**20
+        print(f"Device peak memory over the whole run: {peak:.1f} MiB")
     print("\nTargets:")
     for line in targets(results):
         print("  " + line)
