@@ -1,0 +1,12 @@
+from brainpy.math import zeros
+from brainpy_autograd import grad as g, jacobian, vector_grad
+
+
+def f(x):
+    return (x ** 2).sum()
+
+
+dg = g(f)
+jac = jacobian(lambda x: x * 2)
+vg = vector_grad(lambda x: x ** 3)
+z = zeros(3)

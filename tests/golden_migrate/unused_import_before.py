@@ -1,0 +1,8 @@
+import brainpy.math as bm
+
+
+def loss(x):
+    return (x ** 2).sum()
+
+
+grad_loss = bm.grad(loss)
