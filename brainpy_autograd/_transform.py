@@ -4,13 +4,14 @@
 call resolves ``argnums`` against the call's positional arguments, replaces
 States among the arguments by their values, and forwards to a
 ``brainstate.transform`` gradient transform built once per resolved
-``argnums``. brainstate receives ``grad_vars`` as a flat tuple of States; the
-user's layout is rebuilt around the gradients afterwards
-(:mod:`brainpy_autograd._grad_vars`).
+``argnums`` (:mod:`brainpy_autograd._backend`, which also puts the State
+gradients into the user's ``grad_vars`` layout). Repeated un-jitted calls run
+compiled (:mod:`brainpy_autograd._compiled`).
 
 Calls from several threads are serialised by one re-entrant lock, so every
 call reads the States, computes and writes them back before another call
-starts: concurrent calls give the results of some sequential order.
+starts: concurrent calls give the results of some sequential order. (Calls
+nested inside a call, e.g. ``grad(grad(f))``, re-enter the same lock.)
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from ._validate import (
 
 __all__ = ["AutogradFunction", "TransformSpec", "Options", "SPECS"]
 
-#: Serialises un-nested calls of every transform (see the module docstring).
+#: Serialises the calls of every transform (see the module docstring).
 CALL_LOCK = threading.RLock()
 
 _CAST = "Cast it to a floating dtype, e.g. x.astype(jnp.float32)"
@@ -239,10 +240,13 @@ class AutogradFunction:
                 "If the function returns (output, aux_data), pass has_aux=True. Otherwise "
                 + hint[0].lower() + hint[1:]
             )
-        what = f"an output of shape {tuple(shape)}" if shape is not None else describe_value(value)
+        if shape is not None:  # JAX's own wording first, which BrainPy code may match
+            first = f"Output had shape: {tuple(shape)}."
+        else:
+            first = f"The function returned {describe_value(value)}."
         raise TypeError(
-            f"{spec.name}() is only defined for functions with a scalar output, but the "
-            f"function returned {what}. {hint}"
+            f"Gradient only defined for scalar-output functions. {first} {spec.name}() "
+            f"differentiates a function with a scalar output. {hint}"
         )
 
     def _unsupported_argument(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
