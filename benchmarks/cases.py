@@ -179,7 +179,8 @@ def build_snn(kind: str, quick: bool) -> Built:
     def pure(p, xs):
         def body(carry, x):
             vv, ss = carry
-            vv = decay * vv + x @ p["w_in"] + ss @ p["w_rec"]
+            current = x @ p["w_in"] + ss @ p["w_rec"]  # the same operations, same order
+            vv = decay * vv + current
             spikes = spike(vv - threshold)
             return (vv * (1.0 - spikes), spikes), spikes @ p["w_out"]
 
