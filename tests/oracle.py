@@ -103,6 +103,32 @@ def expected(
     ``values`` holds the State values in the layout of ``grad_vars`` (plain
     containers); ``argnums`` is the user's (negative positions allowed).
     """
+    def compute(values: Any, args: Sequence[Any]) -> Any:
+        return _expected(kind, pure, values, args, vars_given=vars_given, argnums=argnums,
+                         has_aux=has_aux, return_value=return_value, **options)
+
+    # One compiled program per example: evaluated eagerly, JAX compiles every
+    # primitive separately for each new shape, which made the oracle most of
+    # the property suite's time. Outputs JAX cannot return from jit (Python
+    # objects in aux) fall back to eager evaluation: the same JAX either way.
+    try:
+        return jax.jit(compute)(values, tuple(args))
+    except TypeError:
+        return compute(values, tuple(args))
+
+
+def _expected(
+    kind: str,
+    pure: Callable[..., Any],
+    values: Any,
+    args: Sequence[Any],
+    *,
+    vars_given: bool,
+    argnums: int | Sequence[int] | None,
+    has_aux: bool,
+    return_value: bool,
+    **options: Any,
+) -> Any:
     n = len(args)
 
     def shifted(a: int) -> int:

@@ -32,7 +32,7 @@ def check_states(states, want):
         assert_tree_close(value, w)
 
 
-@_ci(60)
+@_ci(30)
 @given(examples())
 def test_matches_jax_and_updates_states(ex: Example):
     """Called twice from the same States: the second call of a signature runs the
@@ -78,7 +78,7 @@ def test_gradients_agree_with_finite_differences(ex: Example):
     check_vjp(pure, with_ours, (ex.var_values(), *ex.args), eps=1e-6, rtol=1e-5, atol=1e-7)
 
 
-@_ci(25)
+@_ci(15)
 @given(examples())
 def test_same_result_under_brainstate_jit(ex: Example):
     jit_states = ex.fresh_states()
@@ -88,7 +88,7 @@ def test_same_result_under_brainstate_jit(ex: Example):
     check_states(jit_states, ex.expected_states())
 
 
-@_ci(25)
+@_ci(12)
 @given(examples(writes=False))
 def test_same_result_under_jax_vmap(ex: Example):
     t = ex.transform(bpa)
@@ -99,7 +99,7 @@ def test_same_result_under_jax_vmap(ex: Example):
     assert_tree_close(batched, one_by_one)
 
 
-@_ci(20)
+@_ci(15)
 @given(examples(kinds=("grad",), writes=False, n_args=(1, 3)))
 def test_grad_of_grad_matches_jax(ex: Example):
     f = ex.stateful()
@@ -120,7 +120,7 @@ def test_grad_of_grad_matches_jax(ex: Example):
     assert_tree_close(ours, want)
 
 
-@_ci(20)
+@_ci(12)
 @given(examples(kinds=("hessian",)).filter(lambda e: (e.layout is None) != (e.argnums is None)))
 def test_hessian_equals_jacfwd_of_jacrev(ex: Example):
     ex.has_aux = ex.return_value = False

@@ -5,6 +5,10 @@ are serialised, so each call reads the States, computes and writes them back
 before another starts. Concurrent calls therefore give the results of some
 sequential order; where the writes commute, the final States equal those of
 any sequential run.
+
+Each test runs on both evaluation paths: ``compiled=True`` (repeated calls run
+the cached compiled program) and ``compiled=False`` (every call interpreted by
+brainstate, where unserialised calls lose updates).
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import pytest
 import brainpy_autograd as bpa
 
 THREADS = 8
-CALLS = 200
+CALLS = 200  # per thread, compiled path
+INTERPRETED_CALLS = 50  # per thread, interpreted path (about 40x slower a call)
 
 
 def x_for(thread: int, i: int) -> jax.Array:
@@ -28,14 +33,14 @@ def x_for(thread: int, i: int) -> jax.Array:
     return jnp.array([(thread % 4) / 4, (i % 8) / 4, 1.0], dtype=jnp.float32)
 
 
-def run_threads(work) -> list[BaseException]:
+def run_threads(work, calls: int) -> list[BaseException]:
     errors: list[BaseException] = []
     barrier = threading.Barrier(THREADS)
 
     def worker(t: int) -> None:
         try:
             barrier.wait()
-            for i in range(CALLS):
+            for i in range(calls):
                 work(t, i)
         except BaseException as e:  # noqa: BLE001 - reported to the test
             errors.append(e)
@@ -52,8 +57,13 @@ def pure_loss(w, x):
     return jnp.sum(jnp.sin(w * x))
 
 
+PATHS = pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "interpreted"])
+
+
+@PATHS
 @pytest.mark.parametrize("kind", ["grad", "jacrev"])
-def test_concurrent_calls_with_commuting_writes(kind):
+def test_concurrent_calls_with_commuting_writes(kind, compiled):
+    n = CALLS if compiled else INTERPRETED_CALLS
     w = brainstate.ParamState(jnp.array([0.5, -1.0, 2.0], jnp.float32))
     calls = brainstate.State(jnp.float32(0.0))
     total = brainstate.State(jnp.zeros(3, jnp.float32))
@@ -63,7 +73,7 @@ def test_concurrent_calls_with_commuting_writes(kind):
         total.value = total.value + x
         return pure_loss(w.value, x)
 
-    g = getattr(bpa, kind)(loss, grad_vars=w, argnums=0, return_value=True)
+    g = getattr(bpa, kind)(loss, grad_vars=w, argnums=0, return_value=True, compiled=compiled)
     oracle = jax.jit(jax.value_and_grad(pure_loss, argnums=(0, 1)))
     wrong: list[str] = []
 
@@ -75,19 +85,21 @@ def test_concurrent_calls_with_commuting_writes(kind):
                 and np.allclose(value, want_value, rtol=1e-5)):
             wrong.append(f"thread {t} call {i}")
 
-    errors = run_threads(work)
+    errors = run_threads(work, n)
     assert errors == []
     assert wrong == []
-    np.testing.assert_array_equal(calls.value, THREADS * CALLS)
-    want_total = sum(np.asarray(x_for(t, i)) for t in range(THREADS) for i in range(CALLS))
+    np.testing.assert_array_equal(calls.value, THREADS * n)
+    want_total = sum(np.asarray(x_for(t, i)) for t in range(THREADS) for i in range(n))
     np.testing.assert_array_equal(total.value, want_total)
 
 
-def test_concurrent_calls_without_writes():
+@PATHS
+def test_concurrent_calls_without_writes(compiled):
+    n = CALLS if compiled else INTERPRETED_CALLS
     w = brainstate.ParamState(jnp.array([0.5, -1.0, 2.0], jnp.float32))
-    g = bpa.grad(lambda x: pure_loss(w.value, x), grad_vars={"w": w})
+    g = bpa.grad(lambda x: pure_loss(w.value, x), grad_vars={"w": w}, compiled=compiled)
     want = {(t, i): jax.grad(pure_loss)(w.value, x_for(t, i))
-            for t in range(THREADS) for i in range(CALLS) if i < 8}
+            for t in range(THREADS) for i in range(n) if i < 8}
     wrong: list[tuple[int, int]] = []
 
     def work(t: int, i: int) -> None:
@@ -95,13 +107,15 @@ def test_concurrent_calls_without_writes():
         if not np.allclose(got, want[(t, i % 8)], rtol=1e-6):
             wrong.append((t, i))
 
-    assert run_threads(work) == []
+    assert run_threads(work, n) == []
     assert wrong == []
 
 
-def test_each_call_is_atomic():
+@PATHS
+def test_each_call_is_atomic(compiled):
     """Every call reads the counter, adds one and returns what it read: with
     serialised calls the values read are exactly 0 .. N-1, none seen twice."""
+    n = CALLS if compiled else INTERPRETED_CALLS
     counter = brainstate.State(jnp.float32(0.0))
     w = brainstate.ParamState(jnp.float32(1.0))
 
@@ -110,7 +124,7 @@ def test_each_call_is_atomic():
         counter.value = seen + 1.0
         return w.value * x, seen
 
-    g = bpa.grad(loss, grad_vars=w, has_aux=True)
+    g = bpa.grad(loss, grad_vars=w, has_aux=True, compiled=compiled)
     seen: list[float] = []
     lock = threading.Lock()
 
@@ -119,6 +133,6 @@ def test_each_call_is_atomic():
         with lock:
             seen.append(float(value_read))
 
-    assert run_threads(work) == []
-    assert sorted(seen) == [float(k) for k in range(THREADS * CALLS)]
-    np.testing.assert_array_equal(counter.value, THREADS * CALLS)
+    assert run_threads(work, n) == []
+    assert sorted(seen) == [float(k) for k in range(THREADS * n)]
+    np.testing.assert_array_equal(counter.value, THREADS * n)
