@@ -104,8 +104,8 @@ def expected(
     containers); ``argnums`` is the user's (negative positions allowed).
     """
     def compute(values: Any, args: Sequence[Any]) -> Any:
-        return _expected(kind, pure, values, args, vars_given=vars_given, argnums=argnums,
-                         has_aux=has_aux, return_value=return_value, **options)
+        return _expected(kind, pure, values, args, vars_given, argnums, has_aux,
+                         return_value, options)
 
     # One compiled program per example: evaluated eagerly, JAX compiles every
     # primitive separately for each new shape, which made the oracle most of
@@ -117,18 +117,9 @@ def expected(
         return compute(values, tuple(args))
 
 
-def _expected(
-    kind: str,
-    pure: Callable[..., Any],
-    values: Any,
-    args: Sequence[Any],
-    *,
-    vars_given: bool,
-    argnums: int | Sequence[int] | None,
-    has_aux: bool,
-    return_value: bool,
-    **options: Any,
-) -> Any:
+def _expected(kind: str, pure: Callable[..., Any], values: Any, args: Sequence[Any],
+              vars_given: bool, argnums: Any, has_aux: bool, return_value: bool,
+              options: dict[str, Any]) -> Any:
     n = len(args)
 
     def shifted(a: int) -> int:
