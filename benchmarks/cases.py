@@ -84,7 +84,7 @@ def build_mlp(kind: str, quick: bool) -> Built:
 
 def _rnn(kind: str, quick: bool, use_for_loop: bool) -> Built:
     n_in, n_rec, n_out = 4, 32, 4
-    steps = 30 if quick else 300
+    steps = 10 if quick else 300  # quick: a smoke run of the code path, not a measurement
     params = {
         "w_in": brainstate.ParamState(jax.random.normal(_key(1), (n_in, n_rec)) * 0.5),
         "w_rec": brainstate.ParamState(jax.random.normal(_key(2), (n_rec, n_rec)) * 0.9
@@ -146,7 +146,7 @@ def _spike_jvp(primals, tangents):
 
 def build_snn(kind: str, quick: bool) -> Built:
     n_in, n_rec, n_out = 40, 100, 10
-    steps = 100 if quick else 500
+    steps = 20 if quick else 500  # quick: a smoke run of the code path, not a measurement
     decay, threshold = 0.9, 1.0
     params = {
         "w_in": brainstate.ParamState(jax.random.normal(_key(11), (n_in, n_rec)) * 0.3),

@@ -24,7 +24,7 @@ import pytest
 import brainpy_autograd as bpa
 
 THREADS = 8
-CALLS = 200  # per thread, compiled path
+CALLS = 300  # per thread, compiled path (the default)
 INTERPRETED_CALLS = 50  # per thread, interpreted path (about 40x slower a call)
 
 
