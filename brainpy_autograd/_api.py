@@ -19,7 +19,7 @@ from ._transform import SPECS, AutogradFunction, Options
 from ._validate import check_callable, check_flag, normalize_argnums
 
 __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian", "jacfwd",
-           "hessian", "GradVars"]
+           "hessian", "GradVars", "TRANSFORMS", "ALIASES"]
 
 #: One State, or lists, tuples and dicts (nested as you like) of States.
 GradVars = State | Sequence[Any] | Mapping[Any, Any]
@@ -394,3 +394,17 @@ def hessian(
 functional_vector_grad = vector_grad
 #: Same as :func:`jacrev`.
 jacobian = jacrev
+
+#: BrainPy's alias names, with the name of the function each one is.
+ALIASES: dict[str, str] = {"functional_vector_grad": "vector_grad", "jacobian": "jacrev"}
+#: Every public transform by its BrainPy name (the aliases included): the names
+#: that install() replaces in brainpy.math and that the migration rewrites.
+TRANSFORMS: dict[str, Callable[..., Any]] = {
+    "grad": grad,
+    "vector_grad": vector_grad,
+    "functional_vector_grad": functional_vector_grad,
+    "jacobian": jacobian,
+    "jacrev": jacrev,
+    "jacfwd": jacfwd,
+    "hessian": hessian,
+}

@@ -34,21 +34,20 @@ from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
 from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
 
+from ._api import ALIASES, TRANSFORMS
 from ._legacy import OLD_POSITIONAL_ORDER
 
 __all__ = ["Finding", "Outcome", "migrate_source", "TARGETS", "SOURCES"]
 
 OURS = "brainpy_autograd"
-TARGETS = frozenset({"grad", "vector_grad", "functional_vector_grad", "jacobian", "jacrev",
-                     "jacfwd", "hessian"})
+TARGETS = frozenset(TRANSFORMS)
 #: modules whose autodiff names are BrainPy's
 SOURCES = frozenset({
     "brainpy.math", "brainpy.math.jax", "brainpy.math.autograd", "brainpy.math.jax.autograd",
     "brainpy.math.object_transform", "brainpy.math.object_transform.autograd",
 })
 #: the BrainPy 2.2 positional order of each name
-_OLD_ORDER = {**OLD_POSITIONAL_ORDER, "jacobian": OLD_POSITIONAL_ORDER["jacrev"],
-              "functional_vector_grad": OLD_POSITIONAL_ORDER["vector_grad"]}
+_OLD_ORDER = {name: OLD_POSITIONAL_ORDER[ALIASES.get(name, name)] for name in TARGETS}
 _STATE_FACTORIES = ("Variable", "TrainVar", "Parameter", "VarList", "VarDict", "var_list",
                     "var_dict", "VariableView")
 _ARRAY_MODULES = ("brainpy.math", "jax.numpy", "numpy")

@@ -16,28 +16,12 @@ import sys
 from types import ModuleType, TracebackType
 from typing import Any
 
-from ._api import (
-    functional_vector_grad,
-    grad,
-    hessian,
-    jacfwd,
-    jacobian,
-    jacrev,
-    vector_grad,
-)
+from ._api import TRANSFORMS
 
 __all__ = ["install", "uninstall", "is_installed", "BrainPyInstallation"]
 
 #: the names replaced, with the functions that replace them
-REPLACEMENTS: dict[str, Any] = {
-    "grad": grad,
-    "vector_grad": vector_grad,
-    "functional_vector_grad": functional_vector_grad,
-    "jacobian": jacobian,
-    "jacrev": jacrev,
-    "jacfwd": jacfwd,
-    "hessian": hessian,
-}
+REPLACEMENTS: dict[str, Any] = TRANSFORMS
 #: the BrainPy 2.x modules those names are reachable from
 MODULES = ("brainpy.math", "brainpy.math.object_transform",
            "brainpy.math.object_transform.autograd")
@@ -144,4 +128,4 @@ def uninstall() -> None:
 def is_installed() -> bool:
     """Whether ``brainpy.math.grad`` currently resolves to brainpy_autograd's."""
     module = sys.modules.get("brainpy.math")
-    return module is not None and getattr(module, "grad", None) is grad
+    return module is not None and getattr(module, "grad", None) is TRANSFORMS["grad"]
