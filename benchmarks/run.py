@@ -35,7 +35,7 @@ import re
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -224,24 +224,34 @@ def fmt_time(s: float) -> str:
     return f"{s * 1e6:.1f} us"
 
 
+def table_rows(results: dict[str, Any], impls: list[str]) -> Iterator[list[tuple[str, ...]]]:
+    """Per measured row, the table cells of each implementation in it: case, kind,
+    mode, implementation, median, spread, ratio to brainstate, ratio to JAX."""
+    for row in results["rows"]:
+        stats = row["stats"]
+        base_bs = stats.get(BST, {}).get("median_s")
+        base_jax = stats.get(JAX, {}).get("median_s")
+        group = []
+        for impl in impls:
+            if impl not in stats:
+                continue
+            med = stats[impl]["median_s"]
+            group.append((row["case"], row["kind"], row["mode"], impl, fmt_time(med),
+                          f"{stats[impl]['spread'] * 100:.1f}%",
+                          f"{med / base_bs:.3f}" if base_bs else "-",
+                          f"{med / base_jax:.3f}" if base_jax else "-"))
+        yield group
+
+
 def report(results: dict[str, Any], impls: list[str]) -> list[str]:
     lines = []
     header = (f"{'case':<16} {'kind':<8} {'mode':<9} {'implementation':<25} {'median':>10} "
               f"{'spread':>7} {'/brainstate':>11} {'/jax':>8}")
     lines += [header, "-" * len(header)]
-    for row in results["rows"]:
-        med = row["stats"]
-        base_bs = med.get(BST, {}).get("median_s")
-        base_jax = med.get(JAX, {}).get("median_s")
-        for impl in impls:
-            if impl not in med:
-                continue
-            m = med[impl]["median_s"]
-            r_bs = f"{m / base_bs:.3f}" if base_bs else "-"
-            r_jax = f"{m / base_jax:.3f}" if base_jax else "-"
-            lines.append(f"{row['case']:<16} {row['kind']:<8} {row['mode']:<9} {impl:<25} "
-                         f"{fmt_time(m):>10} {med[impl]['spread'] * 100:6.1f}% {r_bs:>11} "
-                         f"{r_jax:>8}")
+    for group in table_rows(results, impls):
+        for case, kind, mode, impl, med, spread, r_bs, r_jax in group:
+            lines.append(f"{case:<16} {kind:<8} {mode:<9} {impl:<25} {med:>10} {spread:>7} "
+                         f"{r_bs:>11} {r_jax:>8}")
         lines.append("")
     return lines
 
@@ -315,19 +325,8 @@ def markdown(results: dict[str, Any], impls: list[str]) -> str:
     lines += [f"- {t}" for t in targets(results)]
     lines += ["", "| case | kind | mode | implementation | median | spread | / brainstate "
               "| / jax |", "|---|---|---|---|---:|---:|---:|---:|"]
-    for row in results["rows"]:
-        stats = row["stats"]
-        base_bs = stats.get(BST, {}).get("median_s")
-        base_jax = stats.get(JAX, {}).get("median_s")
-        for impl in impls:
-            if impl not in stats:
-                continue
-            med = stats[impl]["median_s"]
-            lines.append(
-                f"| {row['case']} | {row['kind']} | {row['mode']} | {impl} | {fmt_time(med)} "
-                f"| {stats[impl]['spread'] * 100:.1f}% "
-                f"| {f'{med / base_bs:.3f}' if base_bs else '-'} "
-                f"| {f'{med / base_jax:.3f}' if base_jax else '-'} |")
+    lines += ["| " + " | ".join(cells) + " |"
+              for group in table_rows(results, impls) for cells in group]
     lines += ["", "Compiled programs, `brainstate.transform.jit(brainpy_autograd.grad(f))` vs "
               "`jax.jit(jax.grad(pure_f))` (lowered StableHLO, names and locations "
               "stripped):", ""]
