@@ -82,9 +82,10 @@ def build_mlp(kind: str, quick: bool) -> Built:
 # ------------------------------------------------------------------- rate RNN
 
 
-def _rnn(kind: str, quick: bool, use_for_loop: bool) -> Built:
+def _rnn(kind: str, quick: bool, use_for_loop: bool, steps: int | None = None) -> Built:
     n_in, n_rec, n_out = 4, 32, 4
-    steps = 10 if quick else 300  # quick: a smoke run of the code path, not a measurement
+    if steps is None:
+        steps = 10 if quick else 300  # quick: a smoke run of the code path, not a measurement
     params = {
         "w_in": brainstate.ParamState(jax.random.normal(_key(1), (n_in, n_rec)) * 0.5),
         "w_rec": brainstate.ParamState(jax.random.normal(_key(2), (n_rec, n_rec)) * 0.9
@@ -127,6 +128,11 @@ def _rnn(kind: str, quick: bool, use_for_loop: bool) -> Built:
         return last @ p["w_out"] if vector else jnp.mean((ys - target) ** 2)
 
     return Built(params, loss, pure, (xs,))
+
+
+def build_rnn_python_loop(kind: str, quick: bool, steps: int | None = None) -> Built:
+    """The rate RNN in the BrainPy 2.x style: a Python loop over time steps."""
+    return _rnn(kind, quick, use_for_loop=False, steps=steps)
 
 
 # ------------------------------------------------------------- spiking network

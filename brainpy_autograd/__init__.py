@@ -69,6 +69,7 @@ from ._api import vector_grad as vector_grad
 from ._compiled import compiled_calls as compiled_calls
 from ._compiled import compiled_calls_enabled as compiled_calls_enabled
 from ._compiled import set_compiled_calls as set_compiled_calls
+from ._compiled import wait_for_compilations as wait_for_compilations
 from ._install import BrainPyInstallation as BrainPyInstallation
 from ._install import install as install
 from ._install import is_installed as is_installed
@@ -98,4 +99,5 @@ __all__ = [
     "set_compiled_calls",
     "uninstall",
     "vector_grad",
+    "wait_for_compilations",
 ]

@@ -1,33 +1,60 @@
-"""Compiled evaluation of un-jitted calls.
+"""Compiled evaluation of un-jitted calls: faster, and otherwise invisible.
 
 An un-jitted brainstate gradient call re-interprets its traced program op by
 op on every call (about 2x plain JAX eager, ~100x its own jitted call).
 brainstate already traces the function once per input signature and replays
 that program, so running the *same* program compiled changes nothing the user
-can see (Python side effects happen at trace time in both cases; State reads
-and writes, and the random key State, are the program's inputs and outputs).
+can see: Python side effects happen at trace time in both cases, and State
+reads and writes (the random key State too) are the program's inputs and
+outputs. :class:`CompiledCalls` does that for one transform, under three rules.
 
-:class:`CompiledCalls` does that for one transform:
+1. **The same results.** A compiled call returns exactly what the
+   interpreted call returns: the same containers, dict key order, leaf types
+   and dtypes (``jax.jit`` alone would sort dict keys and turn constants into
+   arrays; :class:`~brainpy_autograd._layout.ExactLayout` undoes that).
 
-- the first call of an input signature runs as before (interpreted), so a
-  one-shot call pays no compilation;
-- the second call of that signature traces the whole brainstate gradient call
-  once more with ``brainstate.transform.StatefulFunction`` and compiles its
-  ``jaxpr_call`` with ``jax.jit``, a pure function of the State values and the
-  arguments; from then on a call reads the States, makes one ``jax.jit``
-  dispatch and writes back the States the program wrote;
-- calls made inside an outer trace (``jit``, ``vmap``, ``grad`` of this
-  transform...) and calls under ``jax.disable_jit()`` are forwarded as before;
-- if a State the program reads changed shape or dtype since it was compiled,
-  that call is interpreted and the program is rebuilt at the next call.
+2. **Never slower than interpreting, for any number of calls.** Compiling
+   has two parts: tracing and lowering the program (Python work, which must
+   run on the calling thread because it reads States), and XLA's compilation
+   (C++ that releases the GIL, up to tens of seconds for a long Python-loop
+   RNN). The policy, chosen because it bounds the cost for every ``k`` rather
+   than on average:
 
-The programs of one transform are kept in a least-recently-used cache of
-:func:`set_compiled_calls`'s ``max_programs`` entries (default 32).
+   - the XLA compilation runs on one background thread while the calls go on
+     interpreted; the first call after it is ready switches to the program.
+     Nothing on that thread touches a State or traces anything;
+   - the foreground part is started only when it is at most
+     :data:`FOREGROUND_SHARE` of the time already spent interpreting that
+     signature, estimated as a measured multiple of one interpreted call. So
+     after ``k`` calls the total is at most about ``1 + FOREGROUND_SHARE``
+     times what interpreting all ``k`` would have cost;
+   - a *new* signature is compiled at once, in the foreground, when this
+     transform has measured that compiling (both parts) costs less than
+     interpreting a new signature's first call. That is the common case for
+     small functions, whose first interpreted call compiles every primitive
+     for the new shapes, and it is what keeps memory bounded when shapes vary.
+
+3. **Bounded memory.** Each transform keeps at most ``max_programs``
+   signatures (least recently used first out); a dropped signature takes its
+   program, its traces and its pending compilation with it.
+
+Calls made inside an outer trace (``jit``, ``vmap``, ``grad`` of this
+transform...) and calls under ``jax.disable_jit()`` are forwarded unchanged. A
+State that changed shape or dtype since its program was compiled makes that
+call interpreted, and the signature starts over. A compilation that fails
+leaves the signature interpreted, with the reason in ``last_error``. At
+interpreter exit a compilation already running is allowed to finish (XLA
+cannot be interrupted, and a thread killed inside it aborts the process);
+queued ones are dropped.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
+import queue
+import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,14 +65,30 @@ import numpy as np
 from brainstate import State
 from brainstate.transform import StatefulFunction
 
-__all__ = ["CompiledCalls", "set_compiled_calls", "compiled_calls", "compiled_calls_enabled"]
+from ._internals import outside_traces
+from ._layout import ExactLayout
+
+__all__ = ["CompiledCalls", "set_compiled_calls", "compiled_calls", "compiled_calls_enabled",
+           "wait_for_compilations", "FOREGROUND_SHARE"]
 
 _ENV = "BRAINPY_AUTOGRAD_COMPILED"
+
+#: The foreground part of a compilation may cost at most this share of the time
+#: already spent interpreting its signature (1.2x in all, against a 1.25x target).
+FOREGROUND_SHARE = 0.2
+#: Before any measurement: tracing and lowering cost this many interpreted calls.
+_INITIAL_FOREGROUND_RATIO = 3.0
+#: A new signature is compiled at once only if that is estimated to cost at most
+#: this share of interpreting its first call.
+_DIRECT_MARGIN = 0.8
 
 
 class _Config:
     enabled: bool = os.environ.get(_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
     max_programs: int = 32
+    #: False only in tests that need the old, deterministic schedule: compile
+    #: synchronously at the second call of a signature.
+    amortize: bool = True
 
 
 def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None = None) -> None:
@@ -55,19 +98,20 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     ----------
     enabled : bool, optional
         ``True`` (the default at import, unless the environment variable
-        ``BRAINPY_AUTOGRAD_COMPILED=0`` is set) compiles an un-jitted call once
-        its input signature repeats; ``False`` interprets every call, as
-        brainstate does. A transform created with ``compiled=True/False``
-        keeps its own choice.
+        ``BRAINPY_AUTOGRAD_COMPILED=0`` is set) compiles un-jitted calls once
+        that cannot make them slower (see the README's Speed section);
+        ``False`` interprets every call, as brainstate does. A transform
+        created with ``compiled=True/False`` keeps its own choice.
     max_programs : int, optional
-        How many compiled programs (input signatures) each transform keeps;
-        the least recently used is dropped beyond that. Default 32.
+        How many input signatures (and their compiled programs) each transform
+        keeps; the least recently used is dropped beyond that. Default 32.
 
     Examples
     --------
     >>> import brainpy_autograd as bpa
     >>> bpa.set_compiled_calls(False)   # interpret everything, e.g. to debug
     >>> bpa.set_compiled_calls(True, max_programs=8)
+    >>> bpa.set_compiled_calls(max_programs=32)
     """
     if enabled is not None:
         if not isinstance(enabled, (bool, np.bool_)):
@@ -107,34 +151,11 @@ def compiled_calls(enabled: bool) -> Iterator[None]:
 
 
 _JAX_CONFIG: Any = jax.config  # its flags are attributes that type checkers do not see
-_JAX_TRACE: Any
-_BS_TRACE: Any
-try:  # private APIs, looked up once; without them every call is interpreted
-    from brainstate._state import TRACE_CONTEXT as _BS_TRACE
-    from jax._src.core import trace_ctx as _JAX_TRACE
-
-    _JAX_TRACE.is_top_level  # noqa: B018 - checks that the attribute exists
-    _BS_TRACE.state_stack  # noqa: B018
-except (ImportError, AttributeError):  # pragma: no cover - depends on jax/brainstate
-    _JAX_TRACE = _BS_TRACE = None
-
-
-def _outside_traces() -> bool:
-    """True when no JAX trace (jit, vmap, grad...) and no brainstate trace is active.
-
-    When that cannot be told (the private APIs moved), the answer is False:
-    interpreting is always correct.
-    """
-    if _JAX_TRACE is None:  # pragma: no cover
-        return False
-    return _JAX_TRACE.is_top_level() and not _BS_TRACE.state_stack
-
-
 _SCALARS = (int, float, complex, bool)
 
 
 def _signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """A hashable key of the call's argument structure, shapes and dtypes.
+    """A hashable key of the call's argument structure, shapes, dtypes and devices.
 
     ``None`` when an argument is not an array or a number (never compiled).
     """
@@ -142,7 +163,7 @@ def _signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
     parts: list[Any] = []
     for leaf in leaves:
         if isinstance(leaf, jax.Array):
-            parts.append(leaf.aval)
+            parts.append((leaf.aval, leaf.sharding))
         elif isinstance(leaf, (np.ndarray, np.generic)):
             parts.append((leaf.shape, leaf.dtype))
         elif type(leaf) in _SCALARS:
@@ -154,33 +175,68 @@ def _signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
 
 def _aval(value: Any) -> Any:
     if isinstance(value, jax.Array):
-        return value.shape, value.dtype
+        return value.aval, value.sharding
     leaves, treedef = jax.tree.flatten(value)
-    return treedef, tuple((np.shape(x), getattr(x, "dtype", type(x))) for x in leaves)
+    return treedef, tuple(
+        (x.aval, x.sharding) if isinstance(x, jax.Array)
+        else (np.shape(x), getattr(x, "dtype", type(x)))
+        for x in leaves
+    )
 
 
 class _Stale(Exception):
-    """A State's shape or dtype changed since the program was compiled."""
+    """The program cannot run this call (a State's shape, dtype or device changed)."""
 
 
 class _Program:
-    """One compiled program: the States it uses and a ``jax.jit`` function."""
+    """One signature's program: traced and lowered on the calling thread, compiled anywhere.
 
-    __slots__ = ("run", "states", "avals", "written")
+    ``foreground_seconds`` and ``compile_seconds`` are what the two parts took.
+    """
+
+    __slots__ = ("states", "avals", "written", "layout", "lowered", "executable", "error",
+                 "done", "cancelled", "foreground_seconds", "compile_seconds")
 
     def __init__(self, backend: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> None:
-        traced = StatefulFunction(backend, name="brainpy_autograd", return_only_write=True)
+        start = time.perf_counter()
+        layouts: list[ExactLayout] = []
+
+        def recorded(*a: Any, **k: Any) -> Any:
+            out = backend(*a, **k)
+            layouts.append(ExactLayout(out))  # the interpreted call's exact layout
+            return out
+
+        traced = StatefulFunction(recorded, name="brainpy_autograd", return_only_write=True)
         traced.make_jaxpr(*args, **kwargs)
+        self.layout = layouts[-1]
         self.states: tuple[State, ...] = tuple(traced.get_states(*args, **kwargs))
         written = {id(s) for s in traced.get_write_states(*args, **kwargs)}
         self.written = tuple(i for i, s in enumerate(self.states) if id(s) in written)
-        self.avals = tuple(_aval(s.value) for s in self.states)
+        values = [s.value for s in self.states]
+        self.avals = tuple(_aval(v) for v in values)
 
         def run(values: list[Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
             return traced.jaxpr_call(values, *args, **kwargs)
 
-        self.run = jax.jit(run)
+        self.lowered: Any = jax.jit(run).lower(values, args, kwargs)
+        self.executable: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+        self.cancelled = False
+        self.foreground_seconds = time.perf_counter() - start
+        self.compile_seconds = 0.0
+
+    def compile(self) -> None:
+        """XLA's part: no State, no tracing; safe on another thread."""
+        start = time.perf_counter()
+        try:
+            self.executable = self.lowered.compile()
+        except Exception as err:  # noqa: BLE001 - reported through last_error
+            self.error = err
+        self.lowered = None
+        self.compile_seconds = time.perf_counter() - start
+        self.done = True  # last: the calling thread reads the rest after seeing it
 
     def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         states = self.states
@@ -188,14 +244,92 @@ class _Program:
         for v, aval in zip(values, self.avals):
             if _aval(v) != aval:
                 raise _Stale
-        new_values, out = self.run(values, args, kwargs)
+        try:
+            new_values, out = self.executable(values, args, kwargs)
+        except (TypeError, ValueError) as err:  # inputs the executable was not built for
+            raise _Stale from err
         for i in self.written:
             states[i].value = new_values[i]
-        return out
+        return self.layout.restore(out)
 
 
-_SEEN = object()  # a signature called once: the next call compiles it
-_INTERPRET = object()  # a signature that could not be compiled: always interpreted
+class _Compiler:
+    """One background thread that runs XLA compilations, one at a time."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[_Program | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._closing = False
+        self._pending = 0
+
+    def submit(self, program: _Program) -> None:
+        if self._closing:
+            program.error = RuntimeError("the interpreter is shutting down")
+            program.done = True
+            return
+        with self._start_lock:
+            self._pending += 1
+            self._idle.clear()
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._work, name="brainpy_autograd-compiler", daemon=True)
+                self._thread.start()
+        self._queue.put(program)
+
+    def _work(self) -> None:
+        while True:
+            program = self._queue.get()
+            if program is None:
+                return
+            if not (program.cancelled or self._closing):
+                program.compile()
+            with self._start_lock:
+                self._pending -= 1
+                if self._pending == 0:
+                    self._idle.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no compilation is queued or running; False on timeout."""
+        return self._idle.wait(timeout)
+
+    def close(self) -> None:
+        """At exit: drop the queue, let a running compilation finish (see the module doc)."""
+        self._closing = True
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            self._queue.put(None)
+            thread.join()
+
+
+_COMPILER = _Compiler()
+atexit.register(_COMPILER.close)
+
+
+def wait_for_compilations(timeout: float | None = None) -> bool:
+    """Wait until the background compilations have finished (tests and benchmarks).
+
+    Returns False if ``timeout`` seconds passed first.
+    """
+    return _COMPILER.wait(timeout)
+
+
+class _Signature:
+    """What one transform knows about one input signature."""
+
+    __slots__ = ("spent", "last", "program", "interpret_only")
+
+    def __init__(self) -> None:
+        self.spent = 0.0  # seconds spent interpreting it since its last (re)start
+        self.last = 0.0  # the latest interpreted call's duration
+        self.program: _Program | None = None
+        self.interpret_only = False
+
+
+def _ema(old: float | None, new: float) -> float:
+    return new if old is None else 0.5 * (old + new)
 
 
 class CompiledCalls:
@@ -210,52 +344,141 @@ class CompiledCalls:
 
     def __init__(self, option: bool | None) -> None:
         self.option = option
-        self._programs: OrderedDict[Any, Any] = OrderedDict()
-        #: why the last compilation failed (its calls are then interpreted)
+        self._signatures: OrderedDict[Any, _Signature] = OrderedDict()
+        #: why the last compilation failed (its signature is then interpreted)
         self.last_error: BaseException | None = None
+        # Measurements of this transform, for the policy:
+        self._foreground_ratio = _INITIAL_FOREGROUND_RATIO  # tracing+lowering / one call
+        self._compile_cost: float | None = None  # both parts of a compilation, seconds
+        self._first_cost: float | None = None  # a new signature's interpreted call
+        self._direct_ok = True
+        self._compiling: list[_Program] = []  # submitted, not yet measured
 
     def __len__(self) -> int:
-        """How many compiled programs are held."""
-        return sum(1 for p in self._programs.values() if isinstance(p, _Program))
+        """How many programs are held (compiled, or compiling in the background)."""
+        return sum(1 for s in self._signatures.values()
+                   if s.program is not None and s.program.error is None)
+
+    def ready(self) -> int:
+        """How many compiled programs are ready to run."""
+        return sum(1 for s in self._signatures.values()
+                   if s.program is not None and s.program.executable is not None)
 
     def call(self, resolved: Any, backend: Callable[..., Any], args: tuple[Any, ...],
              kwargs: dict[str, Any]) -> Any:
-        """``backend(*args, **kwargs)``, compiled when the signature repeats.
+        """``backend(*args, **kwargs)``, compiled when that cannot cost more.
 
         Callers hold the transform lock, so the cache is used by one thread at a time.
         """
         enabled = _Config.enabled if self.option is None else self.option
-        if not enabled or _JAX_CONFIG.jax_disable_jit or not _outside_traces():
+        if not enabled or _JAX_CONFIG.jax_disable_jit or not outside_traces():
             return backend(*args, **kwargs)
         key = _signature(resolved, args, kwargs)
         if key is None:
             return backend(*args, **kwargs)
-        program = self._programs.get(key)
-        if program is None:
-            out = backend(*args, **kwargs)  # first call of this signature: interpreted
-            self._store(key, _SEEN)
+        if self._compiling:
+            self._collect()
+        sig = self._signatures.get(key)
+        if sig is None:
+            return self._first_call(key, backend, args, kwargs)
+        self._signatures.move_to_end(key)
+        program = sig.program
+        if program is not None and program.done:
+            if program.error is None:
+                try:
+                    return program(args, kwargs)
+                except _Stale:
+                    sig.program, sig.spent = None, 0.0  # start over for this signature
+            else:
+                self.last_error = program.error
+                sig.program, sig.interpret_only = None, True
+        if sig.interpret_only or sig.program is not None:  # failed, or still compiling
+            return self._interpret(sig, backend, args, kwargs)
+        if not _Config.amortize:
+            return self._compile_now(sig, backend, args, kwargs)
+        out = self._interpret(sig, backend, args, kwargs)
+        if sig.spent * FOREGROUND_SHARE >= self._foreground_ratio * sig.last:
+            self._start_compile(sig, backend, args, kwargs)
+        return out
+
+    # ------------------------------------------------------------------ paths
+
+    def _first_call(self, key: Any, backend: Callable[..., Any], args: tuple[Any, ...],
+                    kwargs: dict[str, Any]) -> Any:
+        sig = _Signature()
+        self._store(key, sig)
+        if (_Config.amortize and self._direct_ok and self._compile_cost is not None
+                and self._first_cost is not None
+                and self._compile_cost <= _DIRECT_MARGIN * self._first_cost):
+            out = self._compile_now(sig, backend, args, kwargs)
+            if sig.program is None:  # it failed: do not try it again for new signatures
+                self._direct_ok = False
             return out
-        self._programs.move_to_end(key)
-        if program is _SEEN:
-            program = self._compile(backend, args, kwargs)
-            self._programs[key] = program
-        if program is _INTERPRET:
-            return backend(*args, **kwargs)
-        try:
-            return program(args, kwargs)
-        except _Stale:
-            self._programs[key] = _SEEN  # rebuild at the next call
-            return backend(*args, **kwargs)
+        start = time.perf_counter()
+        out = self._interpret(sig, backend, args, kwargs)
+        self._first_cost = _ema(self._first_cost, time.perf_counter() - start)
+        return out
 
-    def _compile(self, backend: Callable[..., Any], args: tuple[Any, ...],
-                 kwargs: dict[str, Any]) -> Any:
+    def _interpret(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
+                   kwargs: dict[str, Any]) -> Any:
+        start = time.perf_counter()
+        out = backend(*args, **kwargs)
+        sig.last = time.perf_counter() - start
+        sig.spent += sig.last
+        return out
+
+    def _trace(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
+               kwargs: dict[str, Any]) -> _Program | None:
         try:
-            return _Program(backend, args, kwargs)
-        except Exception as err:  # noqa: BLE001 - fall back to the interpreted path
+            program = _Program(backend, args, kwargs)
+        except Exception as err:  # noqa: BLE001 - the signature stays interpreted
             self.last_error = err
-            return _INTERPRET
+            sig.interpret_only = True
+            return None
+        if sig.last > 0:
+            self._foreground_ratio = max(program.foreground_seconds / sig.last,
+                                         _ema(self._foreground_ratio,
+                                              program.foreground_seconds / sig.last))
+        return program
 
-    def _store(self, key: Any, value: Any) -> None:
-        self._programs[key] = value
-        while len(self._programs) > _Config.max_programs:
-            self._programs.popitem(last=False)
+    def _start_compile(self, sig: _Signature, backend: Callable[..., Any],
+                       args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        program = self._trace(sig, backend, args, kwargs)
+        if program is not None:
+            sig.program = program
+            self._compiling.append(program)
+            _COMPILER.submit(program)
+
+    def _compile_now(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
+                     kwargs: dict[str, Any]) -> Any:
+        program = self._trace(sig, backend, args, kwargs)
+        if program is not None:
+            program.compile()
+            self._learn(program)
+            if program.error is None:
+                sig.program = program
+                return program(args, kwargs)
+            self.last_error = program.error
+            sig.interpret_only = True
+        return self._interpret(sig, backend, args, kwargs)
+
+    def _collect(self) -> None:
+        """Take the costs of finished background compilations into the estimates."""
+        done = [p for p in self._compiling if p.done]
+        if done:
+            self._compiling = [p for p in self._compiling if not p.done]
+            for program in done:
+                self._learn(program)
+
+    def _learn(self, program: _Program) -> None:
+        if program.error is not None:
+            return
+        self._compile_cost = _ema(self._compile_cost,
+                                  program.foreground_seconds + program.compile_seconds)
+
+    def _store(self, key: Any, sig: _Signature) -> None:
+        self._signatures[key] = sig
+        while len(self._signatures) > _Config.max_programs:
+            _, dropped = self._signatures.popitem(last=False)
+            if dropped.program is not None:
+                dropped.program.cancelled = True

@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 
 import jax
+import pytest
 from hypothesis import HealthCheck, settings
 
 # Generated functions use float32 and float64 inputs. (brainstate 0.5.x resets
 # this flag when it is imported; brainpy_autograd's import keeps it, see
 # brainpy_autograd/_x64_guard.py and tests/test_compat.py.)
 jax.config.update("jax_enable_x64", True)
+import helpers  # noqa: E402
+
 import brainpy_autograd  # noqa: E402, F401  (imports brainstate after the flag is set)
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -39,3 +42,10 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci"))
+
+
+@pytest.fixture
+def compile_at_second_call():
+    """See :func:`helpers.compile_at_second_call`."""
+    with helpers.compile_at_second_call():
+        yield

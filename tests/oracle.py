@@ -190,3 +190,28 @@ def assert_tree_close(actual: Any, want: Any, *, check_dtype: bool = True) -> No
             continue
         rtol, atol = tolerance(w.dtype)
         np.testing.assert_allclose(a, w, rtol=rtol, atol=atol, err_msg=f"leaf {i}")
+
+
+def exact_layout(tree: Any) -> Any:
+    """Everything about ``tree`` but its numbers: container types, dict key *order*,
+    namedtuple classes, and each leaf's Python type, shape, dtype and weak type.
+
+    ``jax.tree.structure`` equality ignores dict key order; this does not.
+    """
+    cls = type(tree)
+    if isinstance(tree, dict):
+        return (cls, tuple((k, exact_layout(v)) for k, v in tree.items()))
+    if isinstance(tree, (list, tuple)):
+        return (cls, tuple(exact_layout(v) for v in tree))
+    if tree is None:
+        return None
+    aval = getattr(tree, "aval", None)
+    return (cls, np.shape(tree), getattr(tree, "dtype", None), getattr(aval, "weak_type", None))
+
+
+def assert_same_result(actual: Any, want: Any) -> None:
+    """``actual`` is ``want`` exactly: :func:`exact_layout` and the values, bit for bit
+    up to the float tolerance (a compiled program may fuse operations)."""
+    assert exact_layout(actual) == exact_layout(want), (
+        f"layouts differ:\n  got      {exact_layout(actual)}\n  expected {exact_layout(want)}")
+    assert_tree_close(actual, want)

@@ -10,10 +10,11 @@ import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np
+from helpers import compile_at_second_call
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from jax.test_util import check_vjp
-from oracle import assert_tree_close, expected, tolerance
+from oracle import assert_same_result, assert_tree_close, expected, tolerance
 from programs import Example, examples, programs
 
 import brainpy_autograd as bpa
@@ -35,20 +36,26 @@ def check_states(states, want):
 @_ci(30)
 @given(examples())
 def test_matches_jax_and_updates_states(ex: Example):
-    """Called twice from the same States: the second call of a signature runs the
-    compiled program (unless BRAINPY_AUTOGRAD_COMPILED=0), and must agree too."""
+    """Called three times from the same States. Calls 2 and 3 run the compiled
+    program (unless BRAINPY_AUTOGRAD_COMPILED=0) and must return exactly what
+    call 1 (interpreted) returned: dict key order, container and leaf types."""
     note(f"{ex.kind} argnums={ex.argnums!r} layout={ex.layout!r} form={ex.form}")
     want = expected(
         ex.kind, ex.pure(), ex.var_values(), ex.args, vars_given=ex.layout is not None,
         argnums=ex.argnums, has_aux=ex.has_aux, return_value=ex.return_value,
     )
     t = ex.transform(bpa)
-    for call in ("first", "repeated"):
-        note(call)
-        for st_, v in zip(ex.states, ex.init_values):
-            st_.value = v
-        assert_tree_close(t(*ex.args), want)
-        check_states(ex.states, ex.expected_states())
+    results = []
+    with compile_at_second_call():
+        for call in (1, 2, 3):
+            note(f"call {call}")
+            for st_, v in zip(ex.states, ex.init_values):
+                st_.value = v
+            results.append(t(*ex.args))
+            assert_tree_close(results[-1], want)
+            check_states(ex.states, ex.expected_states())
+    for result in results[1:]:
+        assert_same_result(result, results[0])
     assert t._compiled.last_error is None
     assert len(t._compiled) == (1 if bpa.compiled_calls_enabled() else 0)
 

@@ -1,0 +1,297 @@
+"""The "calls" benchmark: cumulative time over k = 1..K un-jitted calls, and memory.
+
+Usage (from the repository root)::
+
+    python benchmarks/calls.py              # full run; writes calls.png and RESULTS.md's section
+    python benchmarks/calls.py --quick      # smoke run (small sizes, one round), used by CI
+
+For each workload (the BrainPy-style rate RNN with a Python loop over 100 time
+steps, and the 8-layer MLP) it runs, each in a fresh process so that no JAX
+cache is shared between them:
+
+- ``brainpy_autograd``: the default (compiled once that pays for itself);
+- ``brainpy_autograd[interp]``: ``compiled=False``;
+- ``brainstate``: ``brainstate.transform.grad`` called directly;
+- ``jax.jit``: ``jax.jit(jax.grad(pure))``.
+
+and records the duration of each of the K calls. Rounds alternate the order of
+the implementations; the median over rounds of each cumulative time is
+reported. The targets (issue 10) are checked and printed, never asserted:
+
+- after k calls, for every k: brainpy_autograd's total <= 1.25x brainstate's;
+- steady state (median of the last 10 calls) <= 1.5x ``jax.jit``'s.
+
+The memory workload: a small ``grad`` with one ParamState called twice at each
+of 150 input shapes; the peak resident memory's growth over it, per
+implementation, each in a fresh process. Target: <= 1.5x ``jax.jit``'s growth.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+IMPLS = ("brainpy_autograd", "brainpy_autograd[interp]", "brainstate", "jax.jit")
+SECTION_START, SECTION_END = "<!-- calls:start -->", "<!-- calls:end -->"
+
+
+# ---------------------------------------------------------------- one process
+
+
+def _workload(name: str, quick: bool) -> Any:
+    sys.path.insert(0, str(HERE))
+    from cases import build_mlp, build_rnn_python_loop
+
+    if name == "rnn":
+        return build_rnn_python_loop("grad", quick, steps=20 if quick else 100)
+    return build_mlp("grad", quick)
+
+
+def _time_calls(impl: str, workload: str, k: int, quick: bool) -> list[float]:
+    import brainstate
+    import jax
+
+    import brainpy_autograd as bpa
+
+    built = _workload(workload, quick)
+    if impl == "jax.jit":
+        g = jax.jit(jax.grad(built.pure))
+
+        def call() -> Any:
+            return g({n: s.value for n, s in built.params.items()}, *built.args)
+    else:
+        if impl == "brainstate":
+            t = brainstate.transform.grad(built.loss, grad_states=built.params)
+        else:
+            t = bpa.grad(built.loss, grad_vars=built.params,
+                         compiled=impl == "brainpy_autograd")
+
+        def call() -> Any:
+            return t(*built.args)
+
+    times = []
+    for _ in range(k):
+        start = time.perf_counter()
+        jax.block_until_ready(call())
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def _memory_growth(impl: str, shapes: int) -> float:
+    """Peak RSS growth (MB) over ``shapes`` input shapes, two calls each."""
+    import resource
+
+    import brainstate
+    import jax
+    import jax.numpy as jnp
+
+    import brainpy_autograd as bpa
+
+    w = brainstate.ParamState(jnp.float32(1.5))
+
+    def loss(x: Any) -> Any:
+        return jnp.sum(jnp.tanh(w.value * x) ** 2)
+
+    def pure(wv: Any, x: Any) -> Any:
+        return jnp.sum(jnp.tanh(wv * x) ** 2)
+
+    if impl == "jax.jit":
+        jg = jax.jit(jax.grad(pure))
+
+        def f(x: Any) -> Any:
+            return jg(w.value, x)
+    elif impl == "brainstate":
+        f = brainstate.transform.grad(loss, grad_states=w)
+    else:
+        f = bpa.grad(loss, grad_vars=w, compiled=impl == "brainpy_autograd")
+    for _ in range(2):  # warm-up: imports, the first trace
+        jax.block_until_ready(f(jnp.ones(1, jnp.float32)))
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for n in range(2, shapes + 2):
+        x = jnp.ones(n, jnp.float32)
+        jax.block_until_ready(f(x))
+        jax.block_until_ready(f(x))
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+
+
+def _child(argv: list[str]) -> None:
+    kind, impl, workload, k, quick = argv[0], argv[1], argv[2], int(argv[3]), argv[4] == "1"
+    if kind == "calls":
+        print(json.dumps(_time_calls(impl, workload, k, quick)))
+    else:
+        print(json.dumps(_memory_growth(impl, k)))
+
+
+def _run_child(*args: Any) -> Any:
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    out = subprocess.run([sys.executable, __file__, "--child", *map(str, args)],
+                         capture_output=True, text=True, env=env, check=False)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child {args} failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ the runs
+
+
+def cumulative(times: list[float]) -> list[float]:
+    total, out = 0.0, []
+    for t in times:
+        total += t
+        out.append(total)
+    return out
+
+
+def measure_calls(workload: str, k: int, rounds: int, quick: bool) -> dict[str, list[float]]:
+    runs: dict[str, list[list[float]]] = {impl: [] for impl in IMPLS}
+    for r in range(rounds):
+        order = IMPLS if r % 2 == 0 else tuple(reversed(IMPLS))
+        for impl in order:
+            runs[impl].append(_run_child("calls", impl, workload, k, int(quick)))
+    return {impl: [statistics.median(c[i] for c in map(cumulative, rs)) for i in range(k)]
+            for impl, rs in runs.items()} | {
+        f"{impl}:calls": [statistics.median(r[i] for r in rs) for i in range(k)]
+        for impl, rs in runs.items()}
+
+
+def check_calls(workload: str, res: dict[str, list[float]]) -> dict[str, Any]:
+    ours, bs = res["brainpy_autograd"], res["brainstate"]
+    ratios = [a / b for a, b in zip(ours, bs)]
+    worst = max(range(len(ratios)), key=ratios.__getitem__)
+    steady = statistics.median(res["brainpy_autograd:calls"][-10:])
+    jit_steady = statistics.median(res["jax.jit:calls"][-10:])
+    return {
+        "workload": workload,
+        "worst_k": worst + 1,
+        "worst_ratio_vs_brainstate": ratios[worst],
+        "final_ratio_vs_brainstate": ratios[-1],
+        "steady_ratio_vs_jax_jit": steady / jit_steady,
+        "cumulative_ok": ratios[worst] <= 1.25,
+        "steady_ok": steady / jit_steady <= 1.5,
+    }
+
+
+def plot(results: dict[str, dict[str, list[float]]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    titles = {"rnn": "rate RNN, 100 steps in a Python loop", "mlp": "8-layer MLP, batch 32"}
+    fig, axes = plt.subplots(1, len(results), figsize=(6 * len(results), 4.2))
+    for ax, (workload, res) in zip(list(axes), results.items()):
+        for impl, style in zip(IMPLS, ("-", "--", ":", "-.")):
+            ks = range(1, len(res[impl]) + 1)
+            ax.plot(ks, res[impl], style, label=impl, linewidth=2)
+        ax.set_title(titles.get(workload, workload))
+        ax.set_xlabel("calls (k)")
+        ax.set_ylabel("cumulative time (s)")
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle("Un-jitted grad calls: total time after k calls (lower is better)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[str, Any]) -> str:
+    lines = [
+        SECTION_START,
+        f"Measured {meta['date']} on {meta['machine']}, jax {meta['jax']}, "
+        f"brainstate {meta['brainstate']} (`python benchmarks/calls.py`; "
+        f"{meta['rounds']} rounds, medians).",
+        "",
+        "![cumulative time over k calls](calls.png)",
+        "",
+        "| workload | worst k | ours / brainstate at that k (target <= 1.25) "
+        "| ours / brainstate after all k | steady: ours / jax.jit (target <= 1.5) |",
+        "|---|---|---|---|---|",
+    ]
+    for c in checks:
+        lines.append(
+            f"| {c['workload']} | {c['worst_k']} | {c['worst_ratio_vs_brainstate']:.2f} | "
+            f"{c['final_ratio_vs_brainstate']:.2f} | {c['steady_ratio_vs_jax_jit']:.2f} |")
+    jit = memory["jax.jit"]
+    lines += [
+        "",
+        "Peak memory growth, a small `grad` called twice at each of 150 input shapes "
+        "(target: brainpy_autograd <= 1.5x jax.jit):",
+        "",
+        "| implementation | growth (MB) | vs jax.jit |",
+        "|---|---|---|",
+    ]
+    for impl, mb in memory.items():
+        lines.append(f"| {impl} | {mb:.0f} | {mb / jit:.2f}x |")
+    lines.append(SECTION_END)
+    return "\n".join(lines)
+
+
+def write_section(path: Path, text: str) -> None:
+    old = path.read_text() if path.exists() else ""
+    if SECTION_START in old and SECTION_END in old:
+        head, rest = old.split(SECTION_START, 1)
+        _, tail = rest.split(SECTION_END, 1)
+        path.write_text(head + text + tail)
+    else:
+        path.write_text(old.rstrip() + "\n\n## Calls over time, and memory\n\n" + text + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "--child":
+        _child(argv[1:])
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round (CI)")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--calls", type=int, default=None, help="K (default 60; quick 8)")
+    parser.add_argument("--json", type=Path, default=None, help="write all results here")
+    parser.add_argument("--no-write", action="store_true",
+                        help="do not write calls.png and RESULTS.md")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    k = args.calls or (8 if quick else 60)
+    rounds = args.rounds or (1 if quick else 3)
+
+    import platform
+
+    import brainstate
+    import jax
+
+    results = {w: measure_calls(w, k, rounds, quick) for w in ("rnn", "mlp")}
+    checks = [check_calls(w, r) for w, r in results.items()]
+    memory = {impl: _run_child("memory", impl, "-", 30 if quick else 150, int(quick))
+              for impl in IMPLS}
+    mem_ratio = memory["brainpy_autograd"] / memory["jax.jit"]
+    for c in checks:
+        print(f"{c['workload']:>4}: worst ours/brainstate {c['worst_ratio_vs_brainstate']:.2f} "
+              f"at k={c['worst_k']} ({'ok' if c['cumulative_ok'] else 'MISSED'}, target 1.25); "
+              f"after {k} calls {c['final_ratio_vs_brainstate']:.2f}; steady ours/jax.jit "
+              f"{c['steady_ratio_vs_jax_jit']:.2f} ({'ok' if c['steady_ok'] else 'MISSED'}, "
+              f"target 1.5)")
+    print("memory growth (MB): " + ", ".join(f"{i} {m:.0f}" for i, m in memory.items())
+          + f"; ours/jax.jit {mem_ratio:.2f} ({'ok' if mem_ratio <= 1.5 else 'MISSED'}, "
+          "target 1.5)")
+    meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, "
+            f"{os.cpu_count()} cores", "jax": jax.__version__,
+            "brainstate": brainstate.__version__, "rounds": rounds}
+    if args.json:
+        args.json.write_text(json.dumps({"results": results, "checks": checks,
+                                         "memory": memory, "meta": meta}, indent=1))
+    if not quick and not args.no_write:
+        plot(results, HERE / "calls.png")
+        write_section(HERE / "RESULTS.md", markdown(checks, memory, meta))
+        print(f"wrote {HERE / 'calls.png'} and the calls section of {HERE / 'RESULTS.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
