@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 import libcst.matchers as m
@@ -41,11 +42,14 @@ __all__ = ["Finding", "Outcome", "migrate_source", "TARGETS", "SOURCES"]
 
 OURS = "brainpy_autograd"
 TARGETS = frozenset(TRANSFORMS)
-#: modules whose autodiff names are BrainPy's
-SOURCES = frozenset({
-    "brainpy.math", "brainpy.math.jax", "brainpy.math.autograd", "brainpy.math.jax.autograd",
-    "brainpy.math.object_transform", "brainpy.math.object_transform.autograd",
-})
+#: modules whose autodiff names are BrainPy's: the public ``brainpy.math`` paths
+#: and the internal ``brainpy._src.math`` ones (BrainPy 2.4-2.6 code imports them)
+SOURCES = frozenset(
+    prefix + suffix
+    for prefix in ("brainpy.math", "brainpy._src.math")
+    for suffix in ("", ".jax", ".autograd", ".jax.autograd", ".object_transform",
+                   ".object_transform.autograd")
+)
 #: the BrainPy 2.2 positional order of each name
 _OLD_ORDER = {name: OLD_POSITIONAL_ORDER[ALIASES.get(name, name)] for name in TARGETS}
 _STATE_FACTORIES = ("Variable", "TrainVar", "Parameter", "VarList", "VarDict", "var_list",
@@ -67,6 +71,8 @@ class Outcome:
     """The result of migrating one module."""
 
     code: str
+    #: ``code`` in the module's own encoding (a UTF-8 BOM and a PEP 263 coding line kept)
+    data: bytes = b""
     findings: list[Finding] = field(default_factory=list)
     references: int = 0  # names rewritten to brainpy_autograd
     keywords_removed: int = 0
@@ -77,14 +83,33 @@ class Outcome:
         return self.references + self.keywords_removed + self.positionals_removed
 
 
-def migrate_source(source: str) -> Outcome:
-    """Migrate one module's source text (raises ``libcst.ParserSyntaxError``)."""
+#: Every transform name contains one of these: a module without them has nothing to migrate.
+_TOKENS = ("grad", "jac", "hessian")
+
+
+def worth_parsing(source: str | bytes) -> bool:
+    """Whether ``source`` can hold anything to migrate (it mentions brainpy and a transform).
+
+    Files that fail this are not parsed at all, which is most of a large tree.
+    """
+    text = source.decode("latin-1") if isinstance(source, bytes) else source
+    return "brainpy" in text and any(t in text for t in _TOKENS)
+
+
+def migrate_source(source: str | bytes) -> Outcome:
+    """Migrate one module (raises ``libcst.ParserSyntaxError``).
+
+    ``source`` is the text, or the file's bytes: then the encoding is read as
+    Python does (a UTF-8 BOM, a PEP 263 coding line) and ``Outcome.data`` is
+    written back in it.
+    """
     module = cst.parse_module(source)
     context = CodemodContext()
-    command = _MigrateCommand(context, _plain_array_attributes(module))
+    command = _MigrateCommand(context, module)
     new_module = command.transform_module(module)
     outcome = command.outcome
     outcome.code = new_module.code
+    outcome.data = new_module.bytes
     outcome.findings.sort(key=lambda f: (f.line, f.column))
     return outcome
 
@@ -96,36 +121,62 @@ def _qualified(names: Collection[QualifiedName]) -> set[str]:
     return {n.name for n in names}
 
 
-def _plain_array_attributes(module: cst.Module) -> dict[str, int]:
-    """Attribute names assigned only plain arrays in this module (``self.w = bm.zeros(3)``).
+@dataclass
+class _Attributes:
+    """What this module assigns to attributes (``self.w = ...``), by attribute name.
 
-    Maps the attribute name to the line of its (first) assignment. An attribute
-    assigned anything else anywhere in the module is not included.
+    An attribute counts as one kind only if every assignment to it in the module
+    is of that kind.
     """
+
+    plain: dict[str, int]  # plain arrays (bm.zeros(3)...), with the first line
+    states: frozenset[str]  # Variables / States (bm.Variable(...), bm.TrainVar(...))
+    ints: frozenset[str]  # int literals (argnums-like)
+
+
+def _attribute_kinds(module: cst.Module) -> _Attributes:
     wrapper = cst.MetadataWrapper(module)
     finder = _AssignmentFinder()
     wrapper.visit(finder)
-    return {name: line for name, line in finder.plain.items() if name not in finder.other}
+
+    def only(kind: str) -> frozenset[str]:
+        return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
+
+    return _Attributes(
+        plain={n: line for n, line in finder.first_line.items() if finder.kinds[n] == {"array"}},
+        states=only("state"),
+        ints=only("int"),
+    )
 
 
 class _AssignmentFinder(cst.CSTVisitor):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
     def __init__(self) -> None:
-        self.plain: dict[str, int] = {}
-        self.other: set[str] = set()
+        self.kinds: dict[str, set[str]] = {}
+        self.first_line: dict[str, int] = {}
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if not isinstance(target.target, cst.Attribute):
                 continue
             name = target.target.attr.value
-            kind = _value_kind(node.value, self)
+            kind = "int" if _is_int(node.value) else _value_kind(node.value, self)
+            self.kinds.setdefault(name, set()).add(kind)
             if kind == "array":
                 line = self.get_metadata(PositionProvider, node).start.line
-                self.plain.setdefault(name, line)
-            else:
-                self.other.add(name)
+                self.first_line.setdefault(name, line)
+
+
+def _is_int(node: cst.BaseExpression) -> bool:
+    return m.matches(node, m.Integer() | m.UnaryOperation(operator=m.Minus(),
+                                                          expression=m.Integer()))
+
+
+def _looks_like_vars(name: str) -> bool:
+    """A name that says it holds variables: ``dyn_vars``, ``train_vars``, ``variables``."""
+    text = name.lower()
+    return text.endswith(("vars", "variables"))
 
 
 def _value_kind(node: cst.BaseExpression, visitor: cst.MetadataDependent) -> str:
@@ -141,41 +192,114 @@ def _value_kind(node: cst.BaseExpression, visitor: cst.MetadataDependent) -> str
     return "other"
 
 
-def _classify_positional(node: cst.BaseExpression) -> str:
-    """Is the third positional argument 'vars' (BrainPy 2.2 dyn_vars), 'argnums' or 'unknown'?"""
-    if m.matches(node, m.Integer() | m.UnaryOperation(operator=m.Minus(),
-                                                      expression=m.Integer())):
+def _classify_positional(node: cst.BaseExpression, attrs: _Attributes,
+                         in_container: bool = False) -> str:
+    """Is a third positional argument 'vars' (BrainPy 2.2's dyn_vars), 'argnums' or 'unknown'?
+
+    'vars' only when that is certain: ``self.vars()``, ``net.train_vars().unique()``,
+    a State constructor, an attribute this module assigns only Variables, a name
+    such as ``dyn_vars``, or a list/tuple/dict of such things (a list literal of
+    attributes, ``[self.V, self.m]``, is 2.2's way of listing variables). Anything
+    else that is not an int is 'unknown': BrainPy 2.9 reads it as ``argnums``.
+    """
+    if _is_int(node):
         return "argnums"
     if m.matches(node, m.Name("None")):
         return "vars"  # dyn_vars=None: dropping it reads the same either way
-    if isinstance(node, cst.Name):
-        text = node.value.lower()
-        if "argnum" in text:
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        text = node.value if isinstance(node, cst.Name) else node.attr.value
+        if "argnum" in text.lower() or (isinstance(node, cst.Attribute) and text in attrs.ints):
             return "argnums"
-        return "vars" if "var" in text else "unknown"
-    if isinstance(node, cst.Attribute):
-        return "unknown" if "argnum" in node.attr.value.lower() else "vars"
+        if _looks_like_vars(text):
+            return "vars"
+        if isinstance(node, cst.Attribute) and (text in attrs.states or in_container):
+            return "vars"
+        return "unknown"
     if isinstance(node, cst.Call):
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value in ("vars", "train_vars",
-                                                                   "unique", "nodes"):
-            return "vars"
+        if isinstance(func, cst.Attribute):
+            if func.attr.value in ("vars", "train_vars"):
+                return "vars"
+            if func.attr.value == "unique" and isinstance(func.value, cst.Call):
+                return _classify_positional(func.value, attrs)
         if isinstance(func, (cst.Attribute, cst.Name)):
             last = func.attr.value if isinstance(func, cst.Attribute) else func.value
             if last in _STATE_FACTORIES or last.endswith("State"):
                 return "vars"
         return "unknown"
     if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-        kinds = {_classify_positional(e.value) for e in node.elements}
+        kinds = {_classify_positional(e.value, attrs, True) for e in node.elements}
         return kinds.pop() if len(kinds) == 1 and "unknown" not in kinds else "unknown"
     if isinstance(node, cst.Dict):
-        kinds = {_classify_positional(e.value) for e in node.elements
+        kinds = {_classify_positional(e.value, attrs, True) for e in node.elements
                  if isinstance(e, cst.DictElement)}
         return "vars" if kinds == {"vars"} else "unknown"
     return "unknown"
 
 
 # ------------------------------------------------------------------ rewriting
+
+
+def _module_aliases(module: cst.Module) -> set[str]:
+    """Module-level names bound exactly once, by a plain ``name = something.attr`` or
+    ``name = other_name``: the candidates for ``grad = bm.grad``."""
+    counts: dict[str, int] = {}
+    candidates: set[str] = set()
+
+    class Bindings(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            counts.setdefault(node.value, 0)
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            for name in _bound_names(node.target):
+                counts[name] = counts.get(name, 0) + 1
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+            counts[node.name.value] = counts.get(node.name.value, 0) + 1
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> None:
+            counts[node.name.value] = counts.get(node.name.value, 0) + 1
+
+    module.visit(Bindings())
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                    and isinstance(small.targets[0].target, cst.Name)
+                    and isinstance(small.value, (cst.Attribute, cst.Name))):
+                candidates.add(small.targets[0].target.value)
+    return {n for n in candidates if counts.get(n) == 1}
+
+
+def _bound_names(target: cst.BaseExpression) -> list[str]:
+    if isinstance(target, cst.Name):
+        return [target.value]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [n for e in target.elements for n in _bound_names(e.value)]
+    return []
+
+
+class _ShiftContinuations(cst.CSTTransformer):
+    """Indent by ``delta`` every continuation line that starts at or after ``column``.
+
+    libcst stores a continuation line's indentation after the enclosing block's
+    (``block_indent`` columns) when ``indent`` is set.
+    """
+
+    def __init__(self, column: int, delta: int, block_indent: int) -> None:
+        super().__init__()
+        self.column, self.delta, self.block_indent = column, delta, block_indent
+
+    def leave_ParenthesizedWhitespace(
+            self, original: cst.ParenthesizedWhitespace,
+            updated: cst.ParenthesizedWhitespace) -> cst.ParenthesizedWhitespace:
+        indent = updated.last_line.value
+        start = len(indent) + (self.block_indent if updated.indent else 0)
+        if "\t" in indent or start < self.column:
+            return updated
+        return updated.with_changes(
+            last_line=cst.SimpleWhitespace(" " * max(0, len(indent) + self.delta)))
 
 
 def _keyword(arg: cst.Arg, name: str) -> cst.Arg:
@@ -213,20 +337,56 @@ def _edit_args(args: Sequence[cst.Arg], drop: set[int],
 class _MigrateCommand(VisitorBasedCodemodCommand):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
 
-    def __init__(self, context: CodemodContext, plain_attributes: dict[str, int]) -> None:
+    def __init__(self, context: CodemodContext, module: cst.Module) -> None:
         super().__init__(context)
         self.outcome = Outcome(code="")
-        self.plain_attributes = plain_attributes
+        self._module = module
+        self._attributes: _Attributes | None = None
+        self._aliases = _module_aliases(module)  # `grad = bm.grad`: name -> its target
+        self._alias_targets: dict[str, tuple[str, str]] = {}
+        self._lines: list[str] | None = None
+
+    @property
+    def attributes(self) -> _Attributes:
+        """The module's attribute assignments, analysed when a call first needs them."""
+        if self._attributes is None:
+            self._attributes = _attribute_kinds(self._module)
+        return self._attributes
 
     # -- helpers
 
     def _target(self, node: cst.CSTNode) -> tuple[str, str] | None:
-        """(module, name) if ``node`` names an autodiff function of BrainPy or ours."""
+        """(module, name) if ``node`` names an autodiff function of BrainPy or ours.
+
+        Only a name or an attribute names one. A call such as ``bm.grad(f)`` also
+        carries the qualified name ``brainpy.math.grad`` in libcst's metadata, but
+        calling *its result*, ``bm.grad(f)(x, t)``, calls the user's function.
+        """
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
         for name in _qualified(self.get_metadata(QualifiedNameProvider, node, set())):
             module, _, attr = name.rpartition(".")
             if attr in TARGETS and (module in SOURCES or module == OURS):
                 return module, attr
         return None
+
+    def _call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
+        """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a
+        module-level alias of one (``grad = bm.grad`` ... ``grad(f, dyn_vars=v)``)."""
+        target = self._target(func)
+        if target is None and isinstance(func, cst.Name) and func.value in self._alias_targets:
+            names = _qualified(self.get_metadata(QualifiedNameProvider, func, set()))
+            if names == {func.value}:  # the module-level name, not a local that shadows it
+                return self._alias_targets[func.value]
+        return target
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
+            name = node.targets[0].target.value
+            if name in self._aliases:
+                target = self._target(node.value)
+                if target is not None:
+                    self._alias_targets[name] = target
 
     def _find(self, node: cst.CSTNode, message: str) -> None:
         pos = self.get_metadata(PositionProvider, node).start
@@ -285,9 +445,10 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
     # -- calls
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
-        target = self._target(original.func)
+        target = self._call_target(original.func)
         if target is None:
             return updated
+        updated = self._keep_alignment(original, updated)
         name = target[1]
         args = original.args  # metadata lives on the original nodes; indices match updated
         drop: set[int] = set()
@@ -306,6 +467,23 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
         if not drop and not replace:
             return updated
         return updated.with_changes(args=_edit_args(updated.args, drop, replace))
+
+    def _keep_alignment(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        """Shift continuation lines aligned under the call's parenthesis by as much as
+        the renamed function moved it (``bm.grad(`` -> ``brainpy_autograd.grad(``)."""
+        delta = len(_code(updated.func)) - len(_code(original.func))
+        if delta == 0:
+            return updated
+        start = self.get_metadata(PositionProvider, original).start
+        first_column = start.column + len(_code(original.func)) + 1  # just inside "("
+        if self._lines is None:
+            self._lines = self._module.code.splitlines()
+        line = self._lines[start.line - 1]
+        block_indent = len(line) - len(line.lstrip(" "))
+        shifted = updated.with_changes(args=[
+            a.visit(_ShiftContinuations(first_column, delta, block_indent))
+            for a in updated.args])
+        return cast(cst.Call, shifted)
 
     def _drop_keyword(self, arg: cst.Arg) -> bool:
         """Whether a keyword argument is a legacy one to remove (reporting the rest)."""
@@ -332,7 +510,7 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
         if len(positional) < 3:
             return grad_vars
         third = args[positional[2]]
-        kind = _classify_positional(third.value)
+        kind = _classify_positional(third.value, self.attributes)
         if kind == "argnums":
             return grad_vars
         code = _code(third.value)
@@ -369,8 +547,8 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
                 self._find(leaf, f"grad_vars of {name}() holds a plain array `{_code(leaf)}`: "
                                  f"only variables can be differentiated there; make it "
                                  f"bm.TrainVar(...).")
-            elif isinstance(leaf, cst.Attribute) and leaf.attr.value in self.plain_attributes:
-                line = self.plain_attributes[leaf.attr.value]
+            elif isinstance(leaf, cst.Attribute) and leaf.attr.value in self.attributes.plain:
+                line = self.attributes.plain[leaf.attr.value]
                 self._find(leaf, f"grad_vars of {name}() holds `{_code(leaf)}`, assigned a "
                                  f"plain array at line {line}: only variables can be "
                                  f"differentiated there; make it bm.TrainVar(...).")

@@ -123,7 +123,8 @@ def test_unparsable_file_is_reported_and_untouched(tmp_path, capsys):
     broken = root / "pkg" / "broken.py"
     broken.write_text("import brainpy.math as bm\ng = bm.grad(f, dyn_vars=[x]\n")
     undecodable = root / "pkg" / "latin1.py"
-    undecodable.write_bytes(b"x = '\xe9'\n")
+    # mentions brainpy (so it is parsed), not UTF-8, and no coding line
+    undecodable.write_bytes(b"import brainpy.math as bm\nx = '\xe9'\ng = bm.grad(f)\n")
     before = broken.read_bytes(), undecodable.read_bytes()
     assert migrate.main([str(root)]) == 2
     err = capsys.readouterr().err

@@ -17,7 +17,7 @@ class Rate(bp.DynamicalSystem):
 
 model = Rate()
 f_grad = brainpy_autograd.grad(model.loss, grad_vars=model.train_vars(),
-                 return_value=True)
+                               return_value=True)
 f_vec = brainpy_autograd.vector_grad(model.loss, grad_vars=model.w)
 f_fvg = brainpy_autograd.functional_vector_grad(lambda x: x ** 2)
 f_jac = brainpy_autograd.jacobian(model.loss, grad_vars=model.w)
