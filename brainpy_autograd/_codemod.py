@@ -281,7 +281,8 @@ def _bound_names(target: cst.BaseExpression) -> list[str]:
 
 
 class _ShiftContinuations(cst.CSTTransformer):
-    """Indent by ``delta`` every continuation line that starts at or after ``column``.
+    """Indent by ``delta`` every continuation line that starts at or after ``column``
+    (the call's parenthesis: lines aligned under it or under its first argument).
 
     libcst stores a continuation line's indentation after the enclosing block's
     (``block_indent`` columns) when ``indent`` is set.
@@ -445,10 +446,11 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
     # -- calls
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if updated.func is not original.func:  # renamed inside: bm.grad(...) or bm.grad(f)(...)
+            updated = self._keep_alignment(original, updated)
         target = self._call_target(original.func)
         if target is None:
             return updated
-        updated = self._keep_alignment(original, updated)
         name = target[1]
         args = original.args  # metadata lives on the original nodes; indices match updated
         drop: set[int] = set()
@@ -470,18 +472,19 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
 
     def _keep_alignment(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         """Shift continuation lines aligned under the call's parenthesis by as much as
-        the renamed function moved it (``bm.grad(`` -> ``brainpy_autograd.grad(``)."""
+        the renamed function moved it (``bm.grad(`` -> ``brainpy_autograd.grad(``, and
+        the outer parenthesis of ``bm.grad(f)(x,\n y)``)."""
         delta = len(_code(updated.func)) - len(_code(original.func))
         if delta == 0:
             return updated
         start = self.get_metadata(PositionProvider, original).start
-        first_column = start.column + len(_code(original.func)) + 1  # just inside "("
+        paren_column = start.column + len(_code(original.func))  # the "(" itself
         if self._lines is None:
             self._lines = self._module.code.splitlines()
         line = self._lines[start.line - 1]
         block_indent = len(line) - len(line.lstrip(" "))
         shifted = updated.with_changes(args=[
-            a.visit(_ShiftContinuations(first_column, delta, block_indent))
+            a.visit(_ShiftContinuations(paren_column, delta, block_indent))
             for a in updated.args])
         return cast(cst.Call, shifted)
 

@@ -1,0 +1,20 @@
+"""A module-level alias of a BrainPy transform, called with legacy keywords later."""
+import brainpy.math as bm
+import brainpy_autograd
+
+grad = brainpy_autograd.grad
+jac = brainpy_autograd.jacobian
+
+w = bm.TrainVar(bm.ones(3))
+
+
+def loss(x):
+    return (w * x).sum()
+
+
+def local_shadow(grad):
+    return grad(loss, dyn_vars=[w])  # a parameter named grad: not the alias, left alone
+
+
+g1 = grad(loss, grad_vars=w)
+g2 = jac(loss, argnums=0)
