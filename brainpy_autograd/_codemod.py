@@ -31,9 +31,13 @@ from typing import cast
 
 import libcst as cst
 import libcst.matchers as m
-from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
-from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
-from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedName,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
 
 from ._api import ALIASES, TRANSFORMS
 from ._legacy import OLD_POSITIONAL_ORDER
@@ -104,9 +108,12 @@ def migrate_source(source: str | bytes) -> Outcome:
     written back in it.
     """
     module = cst.parse_module(source)
-    context = CodemodContext()
-    command = _MigrateCommand(context, module)
-    new_module = command.transform_module(module)
+    # One pass with one metadata resolution: libcst's codemod framework would add a
+    # deep copy and two more passes (AddImportsVisitor, RemoveImportsVisitor) per
+    # file, about 4x the time of parsing and resolving names (benchmarks/migrate_speed.py).
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    command = _MigrateCommand(wrapper)
+    new_module = wrapper.visit(command)
     outcome = command.outcome
     outcome.code = new_module.code
     outcome.data = new_module.bytes
@@ -134,8 +141,7 @@ class _Attributes:
     ints: frozenset[str]  # int literals (argnums-like)
 
 
-def _attribute_kinds(module: cst.Module) -> _Attributes:
-    wrapper = cst.MetadataWrapper(module)
+def _attribute_kinds(wrapper: MetadataWrapper) -> _Attributes:
     finder = _AssignmentFinder()
     wrapper.visit(finder)
 
@@ -240,6 +246,40 @@ def _classify_positional(node: cst.BaseExpression, attrs: _Attributes,
 # ------------------------------------------------------------------ rewriting
 
 
+def _imports_module(module: cst.Module, name: str) -> bool:
+    """Whether ``module`` has a top-level ``import name``."""
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, cst.Import) and any(
+                        a.asname is None and cst.helpers.get_full_name_for_node(a.name) == name
+                        for a in small.names):
+                    return True
+    return False
+
+
+def _is_import_line(stmt: cst.BaseStatement) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+def _import_position(body: list[cst.BaseStatement]) -> int:
+    """Where a new import goes: after the imports at the top of the module (after its
+    docstring and ``from __future__`` imports when it has no other imports)."""
+    position = 0
+    for index, stmt in enumerate(body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            break
+        if _is_import_line(stmt):
+            position = index + 1
+        elif index == 0 and m.matches(stmt, m.SimpleStatementLine(
+                body=[m.Expr(value=m.SimpleString() | m.ConcatenatedString())])):
+            position = 1  # the docstring
+        else:
+            break
+    return position
+
+
 def _module_aliases(module: cst.Module) -> set[str]:
     """Module-level names bound exactly once, by a plain ``name = something.attr`` or
     ``name = other_name``: the candidates for ``grad = bm.grad``."""
@@ -335,15 +375,21 @@ def _edit_args(args: Sequence[cst.Arg], drop: set[int],
     return out
 
 
-class _MigrateCommand(VisitorBasedCodemodCommand):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider)
+class _MigrateCommand(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
-    def __init__(self, context: CodemodContext, module: cst.Module) -> None:
-        super().__init__(context)
+    def __init__(self, wrapper: MetadataWrapper) -> None:
+        super().__init__()
         self.outcome = Outcome(code="")
-        self._module = module
+        self._wrapper = wrapper
+        self._module = wrapper.module
+        #: ids of the original nodes inside references rewritten to brainpy_autograd
+        self._consumed: set[int] = set()
+        self._imports: list[tuple[cst.Import, cst.Import]] = []  # (original, updated)
+        self._need_module_import = False
+        self._needed_names: dict[str, str | None] = {}  # from brainpy_autograd import k as v
         self._attributes: _Attributes | None = None
-        self._aliases = _module_aliases(module)  # `grad = bm.grad`: name -> its target
+        self._aliases = _module_aliases(self._module)  # `grad = bm.grad`: name -> its target
         self._alias_targets: dict[str, tuple[str, str]] = {}
         self._lines: list[str] | None = None
 
@@ -351,7 +397,7 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
     def attributes(self) -> _Attributes:
         """The module's attribute assignments, analysed when a call first needs them."""
         if self._attributes is None:
-            self._attributes = _attribute_kinds(self._module)
+            self._attributes = _attribute_kinds(self._wrapper)
         return self._attributes
 
     # -- helpers
@@ -395,6 +441,79 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
 
     # -- imports
 
+    def leave_Import(self, original: cst.Import, updated: cst.Import) -> cst.Import:
+        self._imports.append((original, updated))
+        return updated
+
+    def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        body: list[cst.BaseStatement] = []
+        for stmt in updated.body:
+            kept = self._without_unused_imports(stmt)
+            if kept is not None:
+                body.append(kept)
+        new_lines = []
+        if self._need_module_import and not _imports_module(original, OURS):
+            new_lines.append(cst.parse_statement(f"import {OURS}\n"))
+        if self._needed_names:
+            names = ", ".join(k if v is None else f"{k} as {v}"
+                              for k, v in sorted(self._needed_names.items()))
+            new_lines.append(cst.parse_statement(f"from {OURS} import {names}\n"))
+        if new_lines:
+            at = _import_position(body)
+            body[at:at] = new_lines
+            after = at + len(new_lines)
+            following = body[after] if after < len(body) else None
+            if isinstance(following, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) \
+                    and not _is_import_line(following) and not following.leading_lines:
+                # a blank line between the imports and the code
+                body[after] = following.with_changes(leading_lines=[cst.EmptyLine()])
+        return updated.with_changes(body=body)
+
+    def _without_unused_imports(self, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
+        """``stmt`` without the brainpy import aliases that the rewrite left unused."""
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            return stmt
+        pairs = {id(upd): orig for orig, upd in self._imports}
+        small: list[cst.BaseSmallStatement] = []
+        changed = False
+        for node in stmt.body:
+            original = pairs.get(id(node))
+            if original is None or not isinstance(node, cst.Import):
+                small.append(node)
+                continue
+            kept = [a for a, o in zip(node.names, original.names) if not self._unused(original, o)]
+            if len(kept) == len(node.names):
+                small.append(node)
+                continue
+            changed = True
+            if kept:
+                kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                small.append(node.with_changes(names=kept))
+        if not changed:
+            return stmt
+        if not small:
+            return None
+        small[-1] = small[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        return stmt.with_changes(body=small)
+
+    def _unused(self, statement: cst.Import, alias: cst.ImportAlias) -> bool:
+        """Whether every use of ``alias`` (a brainpy import) was rewritten away."""
+        module = cst.helpers.get_full_name_for_node(alias.name) or ""
+        if module != "brainpy" and not module.startswith("brainpy."):
+            return False
+        scope = self.get_metadata(ScopeProvider, statement, None)
+        if scope is None:
+            return False
+        if alias.asname is not None:
+            bound = [cst.helpers.get_full_name_for_node(alias.asname.name) or ""]
+        else:  # `import brainpy.math` binds `brainpy` (and libcst tracks `brainpy.math`)
+            parts = module.split(".")
+            bound = [".".join(parts[: i + 1]) for i in range(len(parts))]
+        references = [ref for name in bound for assignment in scope.assignments[name]
+                      if getattr(assignment, "node", None) is statement
+                      for ref in assignment.references]
+        return bool(references) and all(id(ref.node) in self._consumed for ref in references)
+
     def leave_ImportFrom(self, original: cst.ImportFrom,
                          updated: cst.ImportFrom) -> cst.ImportFrom | cst.RemovalSentinel:
         if original.module is None or original.relative:
@@ -413,7 +532,7 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
             if name in TARGETS:
                 asname = (cst.helpers.get_full_name_for_node(alias.asname.name)
                           if alias.asname else None)
-                AddImportsVisitor.add_needed_import(self.context, OURS, name, asname)
+                self._needed_names[name] = asname
                 self.outcome.references += 1
             else:
                 kept.append(alias)
@@ -431,15 +550,13 @@ class _MigrateCommand(VisitorBasedCodemodCommand):
         target = self._target(original)
         if target is None or target[0] == OURS:
             return updated
-        AddImportsVisitor.add_needed_import(self.context, OURS)
-        root = original
-        while isinstance(root.value, cst.Attribute):
-            root = root.value
-        if isinstance(root.value, cst.Name):  # `bm.grad`: maybe `bm` is now unused
-            for name in _qualified(self.get_metadata(QualifiedNameProvider, root.value, set())):
-                RemoveImportsVisitor.remove_unused_import(
-                    self.context, name, asname=None if name == root.value.value
-                    else root.value.value)
+        self._need_module_import = True
+        node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`: now unused
+        while True:
+            self._consumed.add(id(node))
+            if not isinstance(node, cst.Attribute):
+                break
+            node = node.value
         self.outcome.references += 1
         return cst.Attribute(value=cst.Name(OURS), attr=cst.Name(target[1]))
 

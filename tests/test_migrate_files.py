@@ -193,3 +193,11 @@ def test_jobs_give_the_same_results_and_summary(tmp_path, capsys):
 def test_jobs_must_be_positive():
     with pytest.raises(SystemExit):
         migrate.main(["-j", "0", "."])
+
+
+def test_an_explicit_reexport_keeps_its_as_name():
+    from brainpy_autograd._codemod import migrate_source
+
+    out = migrate_source("from brainpy.math import grad as grad, zeros\n\ng = grad(f)\n").code
+    assert out == ("from brainpy.math import zeros\nfrom brainpy_autograd import grad as grad\n\n"
+                   "g = grad(f)\n")
