@@ -14,9 +14,10 @@ from typing import Any
 from brainstate import State
 
 from ._grad_vars import flatten_grad_vars
+from ._internals import check_state_grad_formatter
 from ._legacy import check_legacy_keywords, public_entry
 from ._transform import SPECS, AutogradFunction, Options
-from ._validate import check_callable, check_flag, normalize_argnums
+from ._validate import check_callable, check_debug_nan, check_flag, normalize_argnums
 
 __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian", "jacfwd",
            "hessian", "GradVars", "TRANSFORMS", "ALIASES"]
@@ -36,6 +37,8 @@ def _create(
     holomorphic: Any = False,
     allow_int: Any = False,
     compiled: Any = None,
+    unit_aware: Any = False,
+    debug_nan: Any = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -48,13 +51,20 @@ def _create(
         "return_value": check_flag(name, "return_value", return_value),
         "holomorphic": check_flag(name, "holomorphic", holomorphic),
         "allow_int": check_flag(name, "allow_int", allow_int),
+        "unit_aware": check_flag(name, "unit_aware", unit_aware),
     }
     if compiled is not None:
         check_flag(name, "compiled", compiled)
         compiled = bool(compiled)
+    if check_flag(name, "debug_nan", debug_nan):
+        check_debug_nan(name, compiled)
+        compiled = False  # brainstate's NaN report runs on the interpreted path
+    flags["debug_nan"] = bool(debug_nan)
     normalized = normalize_argnums(name, argnums)
     if grad_vars is not None:
         states, structure, paths = flatten_grad_vars(grad_vars)
+        if states:
+            check_state_grad_formatter(name)
     else:
         states, structure, paths = (), None, ()
         if normalized is None:
@@ -92,6 +102,8 @@ def grad(
     return_value: bool = False,
     *,
     compiled: bool | None = None,
+    unit_aware: bool = False,
+    debug_nan: bool = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -127,6 +139,17 @@ def grad(
         Evaluate repeated un-jitted calls as compiled programs (the default, see
         :func:`brainpy_autograd.set_compiled_calls`); ``False`` always
         interprets.
+    unit_aware : bool, default False
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and
+        States holding quantities) with brainunit's autograd, so that each
+        gradient carries the unit ``unit(output) / unit(input)``. A unit
+        mismatch inside the function raises brainunit's own error.
+    debug_nan : bool, default False
+        brainstate's NaN hunting: the gradient is evaluated equation by equation
+        and the first primitive that produced a NaN is reported in an error.
+        Such a transform always runs interpreted. Needs a brainstate whose
+        ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do). For NaNs
+        anywhere in JAX, see also ``jax.config.update("jax_debug_nans", True)``.
     dyn_vars, child_objs, reduce_axes
         BrainPy 2.x keywords, accepted with a :class:`LegacyArgumentWarning` and
         ignored (a non-empty ``reduce_axes`` raises ``ValueError``).
@@ -164,8 +187,8 @@ def grad(
     """
     return _create(
         "grad", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled,
-        dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
+        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
+        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
     )
 
 
@@ -179,6 +202,8 @@ def vector_grad(
     *,
     allow_int: bool = False,
     compiled: bool | None = None,
+    unit_aware: bool = False,
+    debug_nan: bool = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -190,7 +215,7 @@ def vector_grad(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, compiled
+    func, grad_vars, argnums, has_aux, return_value, compiled, unit_aware, debug_nan
         As in :func:`grad`, except that the output need not be a scalar.
     allow_int : bool, default False
         Allow integer inputs (their gradient is ``float0``). BrainPy's
@@ -218,8 +243,8 @@ def vector_grad(
     """
     return _create(
         "vector_grad", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        allow_int=allow_int, compiled=compiled,
-        dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
+        allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
+        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
     )
 
 
@@ -234,6 +259,8 @@ def jacrev(
     allow_int: bool = False,
     *,
     compiled: bool | None = None,
+    unit_aware: bool = False,
+    debug_nan: bool = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -245,7 +272,7 @@ def jacrev(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int, compiled
+    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int, compiled, unit_aware, debug_nan
         As in :func:`grad`, except that the output need not be a scalar.
     dyn_vars, child_objs, reduce_axes
         BrainPy 2.x keywords, accepted with a warning and ignored.
@@ -272,8 +299,8 @@ def jacrev(
     """
     return _create(
         "jacrev", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled,
-        dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
+        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
+        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
     )
 
 
@@ -287,6 +314,8 @@ def jacfwd(
     holomorphic: bool = False,
     *,
     compiled: bool | None = None,
+    unit_aware: bool = False,
+    debug_nan: bool = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -298,7 +327,7 @@ def jacfwd(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, compiled
+    func, grad_vars, argnums, has_aux, return_value, holomorphic, compiled, unit_aware, debug_nan
         As in :func:`grad`, except that the output need not be a scalar.
     dyn_vars, child_objs, reduce_axes
         BrainPy 2.x keywords, accepted with a warning and ignored.
@@ -323,8 +352,8 @@ def jacfwd(
     """
     return _create(
         "jacfwd", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, compiled=compiled,
-        dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
+        holomorphic=holomorphic, compiled=compiled, unit_aware=unit_aware,
+        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
     )
 
 
@@ -338,6 +367,8 @@ def hessian(
     *,
     return_value: bool = False,
     compiled: bool | None = None,
+    unit_aware: bool = False,
+    debug_nan: bool = False,
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
@@ -360,7 +391,7 @@ def hessian(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, holomorphic, return_value, compiled
+    func, grad_vars, argnums, has_aux, holomorphic, return_value, compiled, unit_aware, debug_nan
         As in :func:`grad`.
     dyn_vars, child_objs, reduce_axes
         BrainPy 2.x keywords, accepted with a warning and ignored.
@@ -385,8 +416,8 @@ def hessian(
     """
     return _create(
         "hessian", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, compiled=compiled,
-        dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
+        holomorphic=holomorphic, compiled=compiled, unit_aware=unit_aware,
+        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
     )
 
 

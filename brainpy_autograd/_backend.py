@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import brainstate
+import brainunit as u
 import jax
 import numpy as np
 from brainstate import State
@@ -40,13 +41,6 @@ from ._grad_vars import VarStructure
 __all__ = ["build", "with_user_layout", "BlockHessian"]
 
 T = TypeVar("T", bound=GradientTransform)
-
-if not callable(getattr(GradientTransform, "_format_state_grads", None)):  # pragma: no cover
-    raise ImportError(
-        "brainpy_autograd needs brainstate.transform.GradientTransform._format_state_grads "
-        "(brainstate 0.5.0 to 0.6.x), which this brainstate release lacks. Install a "
-        "supported brainstate (see brainpy-autograd's requirements) or a newer brainpy-autograd."
-    )
 
 #: The JAX Jacobian behind each brainstate Jacobian transform.
 _JAX_JACOBIAN: dict[str, Callable[..., Any]] = {"jacrev": jax.jacrev, "jacfwd": jax.jacfwd}
@@ -106,12 +100,15 @@ def state_transform(
         bs = factory(target, grad_states=states, argnums=argnums, **flags, **common)
         return with_user_layout(bs, states, structure)
     single = isinstance(argnums, int)
+    params = dict(flags)
+    if params.pop("debug_nan", False):  # an option of GradientTransform, not of JAX's
+        common["debug_nan"] = True
     bs = GradientTransform(
         target=target,
         transform=_split_jacobian(_JAX_JACOBIAN[name], single),
         grad_states=states,
         argnums=argnums,
-        transform_params=flags,
+        transform_params=params,
         **common,
     )
     bs = with_user_layout(bs, states, structure)
@@ -166,13 +163,18 @@ def _split_jacobian(jax_jacobian: Callable[..., Any], single: bool) -> Callable[
 
     def transform(fun: Callable[..., Any], argnums: Any, has_aux: bool, **params: Any) -> Any:
         out_trees: list[Any] = []
+        jacobian = jax_jacobian
+        is_leaf = None
+        if params.pop("unit_aware", False):  # brainunit's Jacobian keeps the units
+            jacobian = getattr(u.autograd, jax_jacobian.__name__)
+            is_leaf = _is_quantity  # and treats a Quantity output as one leaf
 
         def recording(*args: Any, **kwargs: Any) -> Any:
             y, aux = fun(*args, **kwargs)
-            out_trees.append(jax.tree.structure(y))
+            out_trees.append(jax.tree.structure(y, is_leaf=is_leaf))
             return y, aux
 
-        jac_fn = jax_jacobian(recording, argnums=argnums, has_aux=True, **params)
+        jac_fn = jacobian(recording, argnums=argnums, has_aux=True, **params)
 
         def call(*args: Any, **kwargs: Any) -> Any:
             out_trees.clear()
@@ -186,6 +188,10 @@ def _split_jacobian(jax_jacobian: Callable[..., Any], single: bool) -> Callable[
         return call
 
     return transform
+
+
+def _is_quantity(x: Any) -> bool:
+    return isinstance(x, u.Quantity)
 
 
 class _DummyFirst:
@@ -231,6 +237,8 @@ class BlockHessian:
         self._single = isinstance(argnums, int)
         self._has_aux = has_aux
         self._return_value = return_value
+        #: with units, a Quantity argument is one block, as brainunit lays it out
+        self._is_leaf = _is_quantity if flags.get("unit_aware") else None
         first = state_transform(
             "jacrev", brainstate.transform.jacrev, target, states, structure, argnums,
             has_aux=has_aux, return_value=True, flags=flags,
@@ -247,7 +255,7 @@ class BlockHessian:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         (by_vars, by_args), rest = self._second(*args, **kwargs)
-        arg_trees = [jax.tree.structure(args[p]) for p in self._positions]
+        arg_trees = [jax.tree.structure(args[p], is_leaf=self._is_leaf) for p in self._positions]
         hess = self._blocks(by_vars, by_args, arg_trees)
         if self._return_value:
             return (hess, *rest) if self._has_aux else (hess, rest[0])

@@ -10,9 +10,11 @@ itself off and the calls stay correct:
   with identical results.
 - ``brainstate._state.TRACE_CONTEXT``: the same, for brainstate's own traces.
   Missing: the same fallback.
-- ``GradientTransform._format_state_grads`` (used by ``_backend``): lays out
-  State gradients as ``grad_vars``. Missing: importing brainpy_autograd raises
-  an ``ImportError`` that names the supported brainstate releases.
+- ``GradientTransform._format_state_grads`` (replaced per instance by
+  ``_backend.with_user_layout``): lays out State gradients as ``grad_vars``.
+  Missing: there is no correct layout to fall back to, so a transform created
+  *with* ``grad_vars`` raises an ``ImportError`` that names the supported
+  brainstate releases; everything else (``argnums`` only) keeps working.
 
 Checked against jax 0.8.0, 0.10.2 and 0.12.0 and brainstate 0.5.0, 0.5.4 and
 0.6.0 (the versions CI installs). ``tests/test_internals.py`` removes each
@@ -24,7 +26,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["jax_trace_ctx", "brainstate_trace_context", "outside_traces"]
+__all__ = ["jax_trace_ctx", "brainstate_trace_context", "outside_traces",
+           "has_state_grad_formatter", "check_state_grad_formatter"]
 
 
 def _attribute(module: str, name: str) -> Any:
@@ -67,3 +70,22 @@ def outside_traces() -> bool:
         return bool(jax_ctx.is_top_level()) and not bs_ctx.state_stack
     except Exception:  # noqa: BLE001 - an internal changed shape: interpret
         return False
+
+
+def has_state_grad_formatter() -> bool:
+    """Whether brainstate's ``GradientTransform._format_state_grads`` exists."""
+    from brainstate.transform import GradientTransform
+
+    return callable(getattr(GradientTransform, "_format_state_grads", None))
+
+
+def check_state_grad_formatter(name: str) -> None:
+    """Raise the documented error when ``grad_vars`` cannot be laid out."""
+    if not has_state_grad_formatter():
+        import brainstate
+
+        raise ImportError(
+            f"{name}(grad_vars=...) needs brainstate.transform.GradientTransform."
+            f"_format_state_grads (brainstate 0.5.0 to 0.6.x), which brainstate "
+            f"{brainstate.__version__} lacks. Install a supported brainstate, or a newer "
+            f"brainpy-autograd. Transforms without grad_vars (argnums only) still work.")

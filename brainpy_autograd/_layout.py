@@ -78,7 +78,7 @@ def _record(node: Any, changes: list[bool]) -> Any:
     if node is None:
         return None
     leaves = jax.tree.leaves(node)
-    if leaves == [node]:  # a leaf that is not an array: a constant of the program
+    if len(leaves) == 1 and leaves[0] is node:  # not an array: a constant of the program
         changes[0] = True
         return ("const", node)
     return None  # another pytree node: jax.jit rebuilds it as it was

@@ -72,23 +72,23 @@ _SCALAR_HINT = (
 
 SPECS: dict[str, TransformSpec] = {
     "grad": TransformSpec(
-        "grad", brainstate.transform.grad, ("holomorphic", "allow_int"),
+        "grad", brainstate.transform.grad, ("holomorphic", "allow_int", "unit_aware"),
         scalar_output=True, supports_allow_int=True, nonscalar_hint=_SCALAR_HINT,
     ),
     "vector_grad": TransformSpec(
-        "vector_grad", brainstate.transform.vector_grad, (),
+        "vector_grad", brainstate.transform.vector_grad, ("unit_aware",),
         scalar_output=False, supports_allow_int=True,
     ),
     "jacrev": TransformSpec(
-        "jacrev", brainstate.transform.jacrev, ("holomorphic", "allow_int"),
+        "jacrev", brainstate.transform.jacrev, ("holomorphic", "allow_int", "unit_aware"),
         scalar_output=False, supports_allow_int=True,
     ),
     "jacfwd": TransformSpec(
-        "jacfwd", brainstate.transform.jacfwd, ("holomorphic",),
+        "jacfwd", brainstate.transform.jacfwd, ("holomorphic", "unit_aware"),
         scalar_output=False, supports_allow_int=False,
     ),
     "hessian": TransformSpec(
-        "hessian", brainstate.transform.hessian, ("holomorphic",),
+        "hessian", brainstate.transform.hessian, ("holomorphic", "unit_aware"),
         scalar_output=True, supports_allow_int=False,
         nonscalar_hint=(
             "Reduce it to a scalar (e.g. out.sum()), or use jacfwd(jacrev(f)) for the "
@@ -112,6 +112,8 @@ class Options:
     return_value: bool
     holomorphic: bool
     allow_int: bool
+    unit_aware: bool
+    debug_nan: bool
     compiled: bool | None
     shown: str = field(default="")  # how the options read in a repr
 
@@ -192,7 +194,8 @@ class AutogradFunction:
             spec.name, spec.backend, target,
             has_vars=opts.has_vars, states=opts.states, structure=opts.structure,
             argnums=resolved, has_aux=opts.has_aux, return_value=opts.return_value,
-            flags={name: getattr(opts, name) for name in spec.backend_flags},
+            flags={name: getattr(opts, name) for name in spec.backend_flags}
+            | ({"debug_nan": True} if opts.debug_nan else {}),
         )
         self._backends[resolved] = backend
         return backend

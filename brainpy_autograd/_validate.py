@@ -204,3 +204,21 @@ def _is_int(value: Any) -> bool:
 
 def _is_state(value: Any) -> bool:
     return isinstance(value, State)
+
+
+def check_debug_nan(name: str, compiled: bool | None) -> None:
+    """``debug_nan=True`` needs brainstate's support, and the interpreted path."""
+    import inspect
+
+    import brainstate
+    from brainstate.transform import GradientTransform
+
+    if "debug_nan" not in inspect.signature(GradientTransform.__init__).parameters:
+        raise ValueError(
+            f"{name}(): debug_nan=True needs a brainstate whose GradientTransform takes "
+            f"debug_nan (0.5.4 and 0.6 do); brainstate {brainstate.__version__} does not. "
+            f"Upgrade brainstate, or use jax.config.update('jax_debug_nans', True).")
+    if compiled:
+        raise ValueError(
+            f"{name}(): debug_nan=True evaluates the gradient equation by equation, so it "
+            f"cannot run compiled; drop compiled=True.")

@@ -186,9 +186,17 @@ def _results(files: list[Path], jobs: int, want_diff: bool) -> Iterator[_Result]
         for path in files:
             yield _migrate_file(path, want_diff)
         return
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, len(files))) as pool:
+    # Not fork: a process that has used JAX (a notebook, a test) holds threads that
+    # a forked child would inherit locked. The fork server is a fresh interpreter
+    # that imports the migration once; the workers are forked from it.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(["brainpy_autograd.migrate", "brainpy_autograd._codemod"])
+    with ProcessPoolExecutor(max_workers=min(jobs, len(files)), mp_context=context) as pool:
         yield from pool.map(_migrate_file, files, [want_diff] * len(files),
                             chunksize=max(1, min(16, len(files) // (4 * jobs))))
 
