@@ -272,8 +272,10 @@ def jacrev(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int, compiled, unit_aware, debug_nan
+    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int, compiled
         As in :func:`grad`, except that the output need not be a scalar.
+    unit_aware, debug_nan
+        As in :func:`grad`.
     dyn_vars, child_objs, reduce_axes
         BrainPy 2.x keywords, accepted with a warning and ignored.
 

@@ -69,3 +69,38 @@ def test_readme_python_examples_run_in_order(capsys):
                     assert line.split("#", 1)[1].strip() in out, f"block {index}: {line}"
     finally:
         bpa.uninstall()
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    import re
+
+    text = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return text.replace(" ", "-")
+
+
+@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "benchmarks/RESULTS.md"])
+def test_links_and_paths_in_the_documents_resolve(document):
+    """Every relative link, image and anchor, and every repository path written in
+    backticks (`benchmarks/calls.py`), points at something the repository holds."""
+    import pathlib
+    import re
+
+    root = pathlib.Path(__file__).resolve().parents[1]
+    path = root / document
+    text = path.read_text()
+    prose = re.sub(r"```.*?```", "", text, flags=re.S)  # code blocks are commands, not links
+    headings = {_anchor(h) for h in re.findall(r"^#+ (.*)$", text, flags=re.M)}
+    missing = []
+    for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        if target.startswith(("http://", "https://", "mailto:")):
+            continue
+        file_part, _, anchor = target.partition("#")
+        if file_part and not (path.parent / file_part).exists():
+            missing.append(target)
+        elif not file_part and anchor not in headings:
+            missing.append(target)
+    for code in re.findall(r"`([\w./-]+/[\w.-]+\.(?:py|md|png|toml|txt|yaml|yml))`", prose):
+        if not (root / code).exists():
+            missing.append(code)
+    assert not missing, f"{document} points at what does not exist: {missing}"
