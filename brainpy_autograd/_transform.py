@@ -261,7 +261,7 @@ class AutogradFunction:
                 if hasattr(leaf, "dtype") or isinstance(leaf, (int, float, complex, bool)):
                     continue
                 return (
-                    f"{self._spec.name}: {what}{jax.tree_util.keystr(path)} is "
+                    f"{self._spec.name}(): {what}{jax.tree_util.keystr(path)} is "
                     f"{describe_value(leaf)}. brainstate traces every argument as an array, "
                     f"so arguments must be arrays, numbers, or lists/tuples/dicts of them. "
                     f"Pass other values through a closure or functools.partial, e.g. "
@@ -275,8 +275,9 @@ class AutogradFunction:
         """Give an empty ``grad_vars`` its place in brainstate's result.
 
         With States, brainstate's result already has the user's layout
-        (:mod:`._layout`); with an empty ``grad_vars`` brainstate saw no States,
-        so the empty container is put where ``var_grads`` belongs.
+        (:func:`._backend.with_user_layout`); with an empty ``grad_vars``
+        brainstate saw no States, so the empty container is put where
+        ``var_grads`` belongs.
         """
         opts = self._options
         if not opts.has_vars or opts.states:

@@ -132,14 +132,14 @@ def resolve_argnums(
                     f"pass the argument positionally."
                 )
             raise ValueError(
-                f"{fname}: argnums={shown} asks for positional argument "
+                f"{fname}(): argnums={shown} asks for positional argument "
                 f"{a}{resolved_note}, but the function was called with {nargs} positional "
                 f"argument{'s' if nargs != 1 else ''}.{kw_note}"
             )
         resolved.append(r)
     if len(set(resolved)) != len(resolved):
         raise ValueError(
-            f"{fname}: argnums={shown} names the same positional "
+            f"{fname}(): argnums={shown} names the same positional "
             f"argument twice in a call with {nargs} positional arguments (negative "
             f"positions count from the end). Each argument can be differentiated once."
         )
@@ -165,7 +165,7 @@ def check_inexact(
             continue
         where = what + jax.tree_util.keystr(path)
         raise TypeError(
-            f"{fname}: {where} has dtype {np.dtype(dtype).name}, but derivatives are only "
+            f"{fname}(): {where} has dtype {np.dtype(dtype).name}, but derivatives are only "
             f"defined for floating-point or complex inputs. {int_fix}"
         )
 

@@ -214,3 +214,15 @@ def test_errors_at_call_time_can_be_followed_by_good_calls(model):
     dw, dx = t(X)
     np.testing.assert_allclose(dw, X)
     h.value = jnp.array([7.0, 8.0], jnp.float32)  # the good call wrote it; reset for the fixture
+
+
+def test_every_message_starts_with_the_transform_call_form():
+    """One prefix for all: ``grad(): ...`` (not ``grad: ...``)."""
+    import re
+    from pathlib import Path
+
+    package = Path(bpa.__file__).parent
+    bare = [f"{p.name}:{i}" for p in package.glob("*.py")
+            for i, line in enumerate(p.read_text().splitlines(), 1)
+            if re.search(r'f"\{(fname|name|spec\.name|self\._spec\.name)\}: ', line)]
+    assert not bare, bare
