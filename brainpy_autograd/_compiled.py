@@ -23,11 +23,16 @@ outputs. :class:`CompiledCalls` does that for one transform, under three rules.
    - the XLA compilation runs on one background thread while the calls go on
      interpreted; the first call after it is ready switches to the program.
      Nothing on that thread touches a State or traces anything;
-   - the foreground part is started only when it is at most
-     :data:`FOREGROUND_SHARE` of the time already spent interpreting that
-     signature, estimated as a measured multiple of one interpreted call. So
-     after ``k`` calls the total is at most about ``1 + FOREGROUND_SHARE``
-     times what interpreting all ``k`` would have cost;
+   - a compilation is started only when its expected cost, added to what
+     earlier compilations cost, is at most :data:`FOREGROUND_SHARE` of the time
+     this transform has spent interpreting (all its signatures: the bound is on
+     the whole sequence of calls). Its cost is the foreground part plus the slowdown the
+     background part causes: interpreted calls run about 1.7x slower while XLA
+     compiles beside them (measured on 2 cores; :data:`CONTENTION`). Both are
+     estimated as measured multiples of one interpreted call (priors until this
+     transform has compiled once). So after ``k`` calls the total is at most
+     about ``1 + FOREGROUND_SHARE`` times what interpreting all ``k`` would
+     have cost;
    - a *new* signature is compiled at once, in the foreground, when this
      transform has measured that compiling (both parts) costs less than
      interpreting a new signature's first call. That is the common case for
@@ -78,6 +83,12 @@ _ENV = "BRAINPY_AUTOGRAD_COMPILED"
 FOREGROUND_SHARE = 0.2
 #: Before any measurement: tracing and lowering cost this many interpreted calls.
 _INITIAL_FOREGROUND_RATIO = 3.0
+#: Before any measurement: XLA's compilation takes this many times the foreground part
+#: (about 3 for a Python-loop RNN on CPU).
+_INITIAL_COMPILE_RATIO = 3.0
+#: The share of the background compilation's duration that the calls running beside
+#: it lose (they ran 1.7x slower on 2 CPU cores; 0.75 leaves a margin).
+CONTENTION = 0.75
 #: A new signature is compiled at once only if that is estimated to cost at most
 #: this share of interpreting its first call.
 _DIRECT_MARGIN = 0.8
@@ -319,10 +330,9 @@ def wait_for_compilations(timeout: float | None = None) -> bool:
 class _Signature:
     """What one transform knows about one input signature."""
 
-    __slots__ = ("spent", "last", "program", "interpret_only")
+    __slots__ = ("last", "program", "interpret_only")
 
     def __init__(self) -> None:
-        self.spent = 0.0  # seconds spent interpreting it since its last (re)start
         self.last = 0.0  # the latest interpreted call's duration
         self.program: _Program | None = None
         self.interpret_only = False
@@ -349,10 +359,13 @@ class CompiledCalls:
         self.last_error: BaseException | None = None
         # Measurements of this transform, for the policy:
         self._foreground_ratio = _INITIAL_FOREGROUND_RATIO  # tracing+lowering / one call
+        self._compile_ratio = _INITIAL_COMPILE_RATIO  # XLA's part / the foreground part
         self._compile_cost: float | None = None  # both parts of a compilation, seconds
         self._first_cost: float | None = None  # a new signature's interpreted call
         self._direct_ok = True
         self._compiling: list[_Program] = []  # submitted, not yet measured
+        self._spent = 0.0  # seconds spent interpreting, all signatures
+        self._charged = 0.0  # what background compilations cost the calls (estimated)
 
     def __len__(self) -> int:
         """How many programs are held (compiled, or compiling in the background)."""
@@ -388,7 +401,7 @@ class CompiledCalls:
                 try:
                     return program(args, kwargs)
                 except _Stale:
-                    sig.program, sig.spent = None, 0.0  # start over for this signature
+                    sig.program = None  # start over for this signature
             else:
                 self.last_error = program.error
                 sig.program, sig.interpret_only = None, True
@@ -397,9 +410,17 @@ class CompiledCalls:
         if not _Config.amortize:
             return self._compile_now(sig, backend, args, kwargs)
         out = self._interpret(sig, backend, args, kwargs)
-        if sig.spent * FOREGROUND_SHARE >= self._foreground_ratio * sig.last:
-            self._start_compile(sig, backend, args, kwargs)
+        expected = self._expected_cost(sig.last)
+        if self._charged + expected <= FOREGROUND_SHARE * self._spent:
+            self._charged += expected
+            self._start_compile(sig, backend, args, kwargs, expected)
         return out
+
+    def _expected_cost(self, interpreted: float) -> float:
+        """What compiling a signature whose interpreted call takes ``interpreted`` costs
+        the caller: the foreground part, and the slowdown beside the background part."""
+        foreground = self._foreground_ratio * interpreted
+        return foreground * (1.0 + CONTENTION * self._compile_ratio)
 
     # ------------------------------------------------------------------ paths
 
@@ -424,7 +445,7 @@ class CompiledCalls:
         start = time.perf_counter()
         out = backend(*args, **kwargs)
         sig.last = time.perf_counter() - start
-        sig.spent += sig.last
+        self._spent += sig.last
         return out
 
     def _trace(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
@@ -442,9 +463,12 @@ class CompiledCalls:
         return program
 
     def _start_compile(self, sig: _Signature, backend: Callable[..., Any],
-                       args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+                       args: tuple[Any, ...], kwargs: dict[str, Any], expected: float) -> None:
         program = self._trace(sig, backend, args, kwargs)
         if program is not None:
+            # charge what the foreground part really cost, and the estimate for the rest
+            self._charged += program.foreground_seconds * (
+                1.0 + CONTENTION * self._compile_ratio) - expected
             sig.program = program
             self._compiling.append(program)
             _COMPILER.submit(program)
@@ -468,11 +492,16 @@ class CompiledCalls:
         if done:
             self._compiling = [p for p in self._compiling if not p.done]
             for program in done:
+                # what the calls beside it lost, measured instead of estimated
+                self._charged += CONTENTION * (
+                    program.compile_seconds - self._compile_ratio * program.foreground_seconds)
                 self._learn(program)
 
     def _learn(self, program: _Program) -> None:
         if program.error is not None:
             return
+        if program.foreground_seconds > 0:
+            self._compile_ratio = program.compile_seconds / program.foreground_seconds
         self._compile_cost = _ema(self._compile_cost,
                                   program.foreground_seconds + program.compile_seconds)
 

@@ -307,10 +307,10 @@ def _run_and_check_budget(clock, g, inputs, interpreted_cost):
 def test_a_repeated_signature_compiles_only_once_it_has_paid_for_itself(clock):
     # Tracing and lowering cost 2 interpreted calls here; the first call 3.
     g = Costed(clock, lambda seen: 1.0 if seen else 3.0, traced=2.0)
-    calls = [jnp.ones(3, jnp.float32)] * 40
+    calls = [jnp.ones(3, jnp.float32)] * 80
     totals = _run_and_check_budget(clock, g, calls, lambda k: 2.0 + 1.0 * k)
     assert g.calls.ready() == 1 and g.calls.last_error is None
-    assert totals[-1] < 25  # it did switch, long before the 40 calls were over
+    assert totals[-1] < 65  # it did switch, long before the 80 calls were over
     before = clock.now
     g(calls[0])
     assert clock.now == before  # the program ran: no interpreted work at all
@@ -326,21 +326,21 @@ def test_a_signature_called_a_few_times_is_never_compiled(clock):
 def test_new_signatures_compile_at_once_when_that_is_cheaper(clock):
     # A new shape costs 10 to interpret (every primitive compiles), a known one 1.
     g = Costed(clock, lambda seen: 1.0 if seen else 10.0, traced=1.0)
-    shapes = [jnp.ones(1, jnp.float32)] * 30 + [jnp.ones(n, jnp.float32) for n in range(2, 8)]
+    shapes = [jnp.ones(1, jnp.float32)] * 60 + [jnp.ones(n, jnp.float32) for n in range(2, 8)]
 
     def interpreted(k):
-        return 10.0 * (1 + max(0, k - 30)) + 1.0 * min(k - 1, 29)
+        return 10.0 * (1 + max(0, k - 60)) + 1.0 * min(k - 1, 59)
 
     totals = _run_and_check_budget(clock, g, shapes, interpreted)
     assert g.calls.ready() == 7  # every new shape was compiled at its first call
-    assert totals[-1] - totals[29] == 6.0  # each new shape cost one trace, no interpretation
+    assert totals[-1] - totals[59] == 6.0  # each new shape cost one trace, no interpretation
 
 
 def test_new_signatures_are_interpreted_when_compiling_costs_more(clock):
     g = Costed(clock, lambda seen: 1.0 if seen else 2.0, traced=5.0)
-    shapes = [jnp.ones(1, jnp.float32)] * 40 + [jnp.ones(n, jnp.float32) for n in range(2, 5)]
-    _run_and_check_budget(clock, g, shapes, lambda k: 2.0 * (1 + max(0, k - 40))
-                          + 1.0 * min(k - 1, 39) + 5.0)
+    shapes = [jnp.ones(1, jnp.float32)] * 120 + [jnp.ones(n, jnp.float32) for n in range(2, 5)]
+    _run_and_check_budget(clock, g, shapes, lambda k: 2.0 * (1 + max(0, k - 120))
+                          + 1.0 * min(k - 1, 119) + 5.0)
     assert g.calls.ready() == 1
 
 

@@ -34,16 +34,24 @@ def test_docstring_examples_run():
     assert runner.failures == 0, f"{runner.failures} docstring example(s) failed"
 
 
+#: The README's tour, then the documentation pages, in the order a reader meets them
+#: (docs/index.md's table of contents). docs/example.md is run by Sphinx's doctest builder.
+DOCUMENTS = ["README.md", "docs/migration.md", "docs/return-layout.md", "docs/differences.md",
+             "docs/migrate-command.md", "docs/speed.md", "docs/units.md", "docs/multidevice.md"]
+
+
 def _readme_python_blocks():
     import pathlib
     import re
 
-    text = (pathlib.Path(__file__).resolve().parents[1] / "README.md").read_text()
-    return re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    root = pathlib.Path(__file__).resolve().parents[1]
+    return [block for doc in DOCUMENTS
+            for block in re.findall(r"```python\n(.*?)```", (root / doc).read_text(), flags=re.S)]
 
 
 def test_readme_python_examples_run_in_order(capsys):
-    """The README's Python blocks, run top to bottom in one namespace as a reader would.
+    """The Python blocks of the README and the documentation pages, run top to bottom in
+    one namespace as a reader would.
 
     A ``print(...)  # expected`` line must print what its comment says.
     """
@@ -79,7 +87,17 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "benchmarks/RESULTS.md"])
+def test_every_public_name_is_in_the_api_reference():
+    import pathlib
+
+    api = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    missing = [n for n in brainpy_autograd.__all__ if f"brainpy_autograd.{n}\n" not in api]
+    assert not missing, f"docs/api.md lacks {missing}"
+
+
+@pytest.mark.parametrize("document", ["README.md", "CHANGELOG.md", "benchmarks/RESULTS.md",
+                                      *[f"docs/{p}" for p in ("migration.md", "speed.md",
+                                                              "migrate-command.md")]])
 def test_links_and_paths_in_the_documents_resolve(document):
     """Every relative link, image and anchor, and every repository path written in
     backticks (`benchmarks/calls.py`), points at something the repository holds."""
