@@ -23,16 +23,18 @@ outputs. :class:`CompiledCalls` does that for one transform, under three rules.
    - the XLA compilation runs on one background thread while the calls go on
      interpreted; the first call after it is ready switches to the program.
      Nothing on that thread touches a State or traces anything;
-   - a compilation is started only when its expected cost, added to what
-     earlier compilations cost, is at most :data:`FOREGROUND_SHARE` of the time
-     this transform has spent interpreting (all its signatures: the bound is on
-     the whole sequence of calls). Its cost is the foreground part plus the slowdown the
-     background part causes: interpreted calls run about 1.7x slower while XLA
-     compiles beside them (measured on 2 cores; :data:`CONTENTION`). Both are
-     estimated as measured multiples of one interpreted call (priors until this
-     transform has compiled once). So after ``k`` calls the total is at most
-     about ``1 + FOREGROUND_SHARE`` times what interpreting all ``k`` would
-     have cost;
+   - each part is started only when its expected cost, added to what earlier
+     compilations cost, is at most :data:`FOREGROUND_SHARE` of the time this
+     transform has spent interpreting (all its signatures: the bound is on the
+     whole sequence of calls). The foreground part is estimated as a measured
+     multiple of one interpreted call. The background part costs the slowdown
+     it causes: interpreted calls run about 1.7x slower while XLA compiles
+     beside them (:data:`CONTENTION`), for a time that grows with the program's
+     size, estimated per equation of the traced program (a prior until this
+     transform has compiled once). A program may thus be lowered and wait for
+     its compilation until enough calls have paid for it. After ``k`` calls the
+     total is at most about ``1 + FOREGROUND_SHARE`` times what interpreting all
+     ``k`` would have cost;
    - a *new* signature is compiled at once, in the foreground, when this
      transform has measured that compiling (both parts) costs less than
      interpreting a new signature's first call. That is the common case for
@@ -83,11 +85,14 @@ _ENV = "BRAINPY_AUTOGRAD_COMPILED"
 FOREGROUND_SHARE = 0.2
 #: Before any measurement: tracing and lowering cost this many interpreted calls.
 _INITIAL_FOREGROUND_RATIO = 3.0
-#: Before any measurement: XLA's compilation takes this many times the foreground part
-#: (about 3 for a Python-loop RNN on CPU).
-_INITIAL_COMPILE_RATIO = 3.0
+#: Before any measurement, XLA's compilation is estimated at this fixed time plus this
+#: many seconds per equation of the traced program (measured on a 2-core CPU: 26 ms for
+#: 7 equations, 0.7 ms per equation for an MLP, 2.1 ms for a 100-step Python-loop RNN).
+_COMPILE_FIXED_SECONDS = 0.02
+_INITIAL_SECONDS_PER_EQUATION = 2.5e-3
 #: The share of the background compilation's duration that the calls running beside
-#: it lose (they ran 1.7x slower on 2 CPU cores; 0.75 leaves a margin).
+#: it lose (they ran about 1.7x slower on 2 CPU cores, and the compilation itself
+#: takes longer beside them; 0.75 leaves a margin).
 CONTENTION = 0.75
 #: A new signature is compiled at once only if that is estimated to cost at most
 #: this share of interpreting its first call.
@@ -195,6 +200,19 @@ def _aval(value: Any) -> Any:
     )
 
 
+def _count_equations(jaxpr: Any) -> int:
+    """Equations of a (closed) jaxpr and of every jaxpr nested in its equations."""
+    jaxpr = getattr(jaxpr, "jaxpr", jaxpr)
+    count = 0
+    for eqn in getattr(jaxpr, "eqns", ()):
+        count += 1
+        for value in eqn.params.values():
+            for item in value if isinstance(value, (tuple, list)) else (value,):
+                if hasattr(item, "eqns") or hasattr(getattr(item, "jaxpr", None), "eqns"):
+                    count += _count_equations(item)
+    return count
+
+
 class _Stale(Exception):
     """The program cannot run this call (a State's shape, dtype or device changed)."""
 
@@ -206,7 +224,8 @@ class _Program:
     """
 
     __slots__ = ("states", "avals", "written", "layout", "lowered", "executable", "error",
-                 "done", "cancelled", "foreground_seconds", "compile_seconds")
+                 "done", "cancelled", "submitted", "size", "foreground_seconds",
+                 "compile_seconds")
 
     def __init__(self, backend: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> None:
@@ -231,6 +250,9 @@ class _Program:
             return traced.jaxpr_call(values, *args, **kwargs)
 
         self.lowered: Any = jax.jit(run).lower(values, args, kwargs)
+        #: equations in the traced program, nested ones included: XLA's time grows with it
+        self.size = _count_equations(traced.get_jaxpr(*args, **kwargs))
+        self.submitted = False
         self.executable: Any = None
         self.error: BaseException | None = None
         self.done = False
@@ -359,7 +381,7 @@ class CompiledCalls:
         self.last_error: BaseException | None = None
         # Measurements of this transform, for the policy:
         self._foreground_ratio = _INITIAL_FOREGROUND_RATIO  # tracing+lowering / one call
-        self._compile_ratio = _INITIAL_COMPILE_RATIO  # XLA's part / the foreground part
+        self._per_equation = _INITIAL_SECONDS_PER_EQUATION  # XLA's part, measured
         self._compile_cost: float | None = None  # both parts of a compilation, seconds
         self._first_cost: float | None = None  # a new signature's interpreted call
         self._direct_ok = True
@@ -396,6 +418,10 @@ class CompiledCalls:
             return self._first_call(key, backend, args, kwargs)
         self._signatures.move_to_end(key)
         program = sig.program
+        if program is not None and not program.submitted:  # lowered, waiting for budget
+            out = self._interpret(sig, backend, args, kwargs)
+            self._maybe_submit(program)
+            return out
         if program is not None and program.done:
             if program.error is None:
                 try:
@@ -410,17 +436,28 @@ class CompiledCalls:
         if not _Config.amortize:
             return self._compile_now(sig, backend, args, kwargs)
         out = self._interpret(sig, backend, args, kwargs)
-        expected = self._expected_cost(sig.last)
-        if self._charged + expected <= FOREGROUND_SHARE * self._spent:
-            self._charged += expected
-            self._start_compile(sig, backend, args, kwargs, expected)
+        # Two steps, each started only when the budget covers it: tracing and
+        # lowering (foreground), then XLA's part, whose cost is known from the
+        # program's size only once it is traced.
+        if self._charged + self._foreground_ratio * sig.last <= FOREGROUND_SHARE * self._spent:
+            program = self._trace(sig, backend, args, kwargs)
+            if program is not None:
+                self._charged += program.foreground_seconds
+                sig.program = program
+                self._maybe_submit(program)
         return out
 
-    def _expected_cost(self, interpreted: float) -> float:
-        """What compiling a signature whose interpreted call takes ``interpreted`` costs
-        the caller: the foreground part, and the slowdown beside the background part."""
-        foreground = self._foreground_ratio * interpreted
-        return foreground * (1.0 + CONTENTION * self._compile_ratio)
+    def _background_cost(self, program: _Program) -> float:
+        """What the calls running beside ``program``'s compilation are expected to lose."""
+        return CONTENTION * (_COMPILE_FIXED_SECONDS + self._per_equation * program.size)
+
+    def _maybe_submit(self, program: _Program) -> None:
+        expected = self._background_cost(program)
+        if self._charged + expected <= FOREGROUND_SHARE * self._spent:
+            self._charged += expected
+            program.submitted = True
+            self._compiling.append(program)
+            _COMPILER.submit(program)
 
     # ------------------------------------------------------------------ paths
 
@@ -462,21 +499,11 @@ class CompiledCalls:
                                               program.foreground_seconds / sig.last))
         return program
 
-    def _start_compile(self, sig: _Signature, backend: Callable[..., Any],
-                       args: tuple[Any, ...], kwargs: dict[str, Any], expected: float) -> None:
-        program = self._trace(sig, backend, args, kwargs)
-        if program is not None:
-            # charge what the foreground part really cost, and the estimate for the rest
-            self._charged += program.foreground_seconds * (
-                1.0 + CONTENTION * self._compile_ratio) - expected
-            sig.program = program
-            self._compiling.append(program)
-            _COMPILER.submit(program)
-
     def _compile_now(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
                      kwargs: dict[str, Any]) -> Any:
         program = self._trace(sig, backend, args, kwargs)
         if program is not None:
+            program.submitted = True
             program.compile()
             self._learn(program)
             if program.error is None:
@@ -492,16 +519,17 @@ class CompiledCalls:
         if done:
             self._compiling = [p for p in self._compiling if not p.done]
             for program in done:
-                # what the calls beside it lost, measured instead of estimated
-                self._charged += CONTENTION * (
-                    program.compile_seconds - self._compile_ratio * program.foreground_seconds)
+                # what the calls beside it lost: the measured time instead of the estimate
+                estimate = self._background_cost(program)
                 self._learn(program)
+                self._charged += CONTENTION * program.compile_seconds - estimate
 
     def _learn(self, program: _Program) -> None:
         if program.error is not None:
             return
-        if program.foreground_seconds > 0:
-            self._compile_ratio = program.compile_seconds / program.foreground_seconds
+        if program.size:
+            self._per_equation = max(
+                (program.compile_seconds - _COMPILE_FIXED_SECONDS) / program.size, 1e-6)
         self._compile_cost = _ema(self._compile_cost,
                                   program.foreground_seconds + program.compile_seconds)
 
