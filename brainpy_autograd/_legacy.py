@@ -103,14 +103,14 @@ def check_legacy_keywords(
 ) -> None:
     """Validate and warn about the BrainPy 2.x keywords that are now ignored."""
     if dyn_vars is not None:
-        _check_dyn_vars(fname, dyn_vars)
+        _check_legacy_content(fname, "dyn_vars", dyn_vars)
         warn_legacy(
             f"{fname}(dyn_vars=...) is deprecated and ignored: {_REMOVED_IN}, so listing "
             f"the dynamically changed variables is no longer needed. Remove dyn_vars=...; "
             f"the result is the same."
         )
     if child_objs is not None:
-        _check_child_objs(fname, child_objs)
+        _check_legacy_content(fname, "child_objs", child_objs)
         warn_legacy(
             f"{fname}(child_objs=...) is deprecated and ignored: {_REMOVED_IN}, including "
             f"the States of the objects it uses, so listing child objects is no longer "
@@ -161,25 +161,23 @@ def _holds_only_states(value: Any) -> bool:
     return False
 
 
-def _check_dyn_vars(fname: str, dyn_vars: Any) -> None:
-    bad = _find_junk(dyn_vars, "dyn_vars", allow_objects=False)
+#: what each legacy keyword may hold, as its error message says it
+_LEGACY_CONTENT = {
+    "dyn_vars": (False, "States or arrays"),
+    "child_objs": (True, "objects such as BrainPy models or brainstate Modules"),
+}
+
+
+def _check_legacy_content(fname: str, keyword: str, value: Any) -> None:
+    """``dyn_vars``/``child_objs`` are ignored, but junk in them is still a mistake."""
+    allow_objects, holds = _LEGACY_CONTENT[keyword]
+    bad = _find_junk(value, keyword, allow_objects=allow_objects)
     if bad is not None:
-        path, value = bad
+        path, leaf = bad
         raise TypeError(
-            f"{fname}(): {path} is {describe_value(value)}; dyn_vars (deprecated, and "
-            f"ignored) may only hold States or arrays. Remove dyn_vars=... altogether: "
+            f"{fname}(): {path} is {describe_value(leaf)}; {keyword} (deprecated, and "
+            f"ignored) may only hold {holds}. Remove {keyword}=... altogether: "
             f"{_REMOVED_IN}."
-        )
-
-
-def _check_child_objs(fname: str, child_objs: Any) -> None:
-    bad = _find_junk(child_objs, "child_objs", allow_objects=True)
-    if bad is not None:
-        path, value = bad
-        raise TypeError(
-            f"{fname}(): {path} is {describe_value(value)}; child_objs (deprecated, and "
-            f"ignored) may only hold objects such as BrainPy models or brainstate "
-            f"Modules. Remove child_objs=... altogether: {_REMOVED_IN}."
         )
 
 
