@@ -225,14 +225,17 @@ def plot(results: dict[str, dict[str, list[float]]], path: Path) -> None:
     plt.close(fig)
 
 
-def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[str, Any]) -> str:
+def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[str, Any],
+             tag: str = "") -> str:
+    start, end = _markers(tag)
+    picture = f"calls-{tag}.png" if tag else "calls.png"
     lines = [
-        SECTION_START,
+        start,
         f"Measured {meta['date']} on {meta['machine']}, jax {meta['jax']}, "
         f"brainstate {meta['brainstate']} (`python benchmarks/calls.py`; "
         f"{meta['rounds']} rounds, medians).",
         "",
-        "![cumulative time over k calls](calls.png)",
+        f"![cumulative time over k calls]({picture})",
         "",
         "| workload | worst k | ours / brainstate at that k (target <= 1.25) "
         "| ours / brainstate after all k | steady: ours / jax.jit (target <= 1.5) |",
@@ -253,18 +256,28 @@ def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[
     ]
     for impl, mb in memory.items():
         lines.append(f"| {impl} | {mb:.0f} | {mb / jit:.2f}x |")
-    lines.append(SECTION_END)
+    lines.append(end)
     return "\n".join(lines)
 
 
-def write_section(path: Path, text: str) -> None:
+def _markers(tag: str) -> tuple[str, str]:
+    if not tag:
+        return SECTION_START, SECTION_END
+    return f"<!-- calls:start {tag} -->", f"<!-- calls:end {tag} -->"
+
+
+def write_section(path: Path, text: str, tag: str = "") -> None:
+    """Replace this environment's section of ``path`` (``tag`` names it), or append it."""
+    start, end = _markers(tag)
     old = path.read_text() if path.exists() else ""
-    if SECTION_START in old and SECTION_END in old:
-        head, rest = old.split(SECTION_START, 1)
-        _, tail = rest.split(SECTION_END, 1)
+    if start in old and end in old:
+        head, rest = old.split(start, 1)
+        _, tail = rest.split(end, 1)
         path.write_text(head + text + tail)
     else:
-        path.write_text(old.rstrip() + "\n\n## Calls over time, and memory\n\n" + text + "\n")
+        title = f"Calls over time, and memory ({tag})" if tag else \
+            "Calls over time, and memory"
+        path.write_text(old.rstrip() + f"\n\n## {title}\n\n" + text + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write all results here")
     parser.add_argument("--no-write", action="store_true",
                         help="do not write calls.png and RESULTS.md")
+    parser.add_argument("--tag", default="",
+                        help="name of this environment's section and plot (calls-TAG.png), "
+                             "for a second environment")
     args = parser.parse_args(argv)
     quick = args.quick
     k = args.calls or (8 if quick else 60)
@@ -310,9 +326,10 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps({"results": results, "checks": checks,
                                          "memory": memory, "meta": meta}, indent=1))
     if not quick and not args.no_write:
-        plot(results, HERE / "calls.png")
-        write_section(HERE / "RESULTS.md", markdown(checks, memory, meta))
-        print(f"wrote {HERE / 'calls.png'} and the calls section of {HERE / 'RESULTS.md'}")
+        picture = HERE / (f"calls-{args.tag}.png" if args.tag else "calls.png")
+        plot(results, picture)
+        write_section(HERE / "RESULTS.md", markdown(checks, memory, meta, args.tag), args.tag)
+        print(f"wrote {picture} and the calls section of {HERE / 'RESULTS.md'}")
     return 0
 
 
