@@ -447,8 +447,9 @@ class _MigrateCommand(cst.CSTTransformer):
 
     def leave_Module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
         body: list[cst.BaseStatement] = []
+        originals = {id(upd): orig for orig, upd in self._imports}
         for stmt in updated.body:
-            kept = self._without_unused_imports(stmt)
+            kept = self._without_unused_imports(stmt, originals)
             if kept is not None:
                 body.append(kept)
         new_lines = []
@@ -469,15 +470,18 @@ class _MigrateCommand(cst.CSTTransformer):
                 body[after] = following.with_changes(leading_lines=[cst.EmptyLine()])
         return updated.with_changes(body=body)
 
-    def _without_unused_imports(self, stmt: cst.BaseStatement) -> cst.BaseStatement | None:
-        """``stmt`` without the brainpy import aliases that the rewrite left unused."""
+    def _without_unused_imports(self, stmt: cst.BaseStatement,
+                                originals: dict[int, cst.Import]) -> cst.BaseStatement | None:
+        """``stmt`` without the brainpy import aliases that the rewrite left unused.
+
+        ``originals`` maps each updated ``Import`` (by id) to its original node.
+        """
         if not isinstance(stmt, cst.SimpleStatementLine):
             return stmt
-        pairs = {id(upd): orig for orig, upd in self._imports}
         small: list[cst.BaseSmallStatement] = []
         changed = False
         for node in stmt.body:
-            original = pairs.get(id(node))
+            original = originals.get(id(node))
             if original is None or not isinstance(node, cst.Import):
                 small.append(node)
                 continue

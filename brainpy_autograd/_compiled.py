@@ -472,9 +472,8 @@ class CompiledCalls:
             if sig.program is None:  # it failed: do not try it again for new signatures
                 self._direct_ok = False
             return out
-        start = time.perf_counter()
         out = self._interpret(sig, backend, args, kwargs)
-        self._first_cost = _ema(self._first_cost, time.perf_counter() - start)
+        self._first_cost = _ema(self._first_cost, sig.last)  # _interpret timed it
         return out
 
     def _interpret(self, sig: _Signature, backend: Callable[..., Any], args: tuple[Any, ...],
