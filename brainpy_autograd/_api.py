@@ -1,7 +1,12 @@
 """The public transforms: ``grad``, ``vector_grad``, ``jacrev``, ``jacfwd``, ``hessian``.
 
-Each function validates its options, handles the BrainPy 2.x legacy forms
-(:mod:`brainpy_autograd._legacy`) and returns an :class:`AutogradFunction`.
+Each function is a signature, a docstring and one call to :func:`_make`, which
+checks the options (:mod:`._validate`, through :func:`._options.make_options`),
+warns about the BrainPy 2.x keywords (:mod:`._legacy`, whose
+:func:`~._legacy.public_entry` also reads the old positional forms) and returns
+an :class:`AutogradFunction`, or, without a function, the decorator that makes
+one. The ``typing.overload`` pair above each function tells a type checker
+``grad(f)`` (an :class:`AutogradFunction`) from ``grad(argnums=1)`` (a decorator).
 The return layout is the table in the package documentation
 (``help(brainpy_autograd)``), the same for every transform.
 """
@@ -9,24 +14,25 @@ The return layout is the table in the package documentation
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, overload
 
 from brainstate import State
 
-from ._grad_vars import flatten_grad_vars
-from ._internals import check_state_grad_formatter
 from ._legacy import check_legacy_keywords, public_entry
-from ._transform import SPECS, AutogradFunction, Options
-from ._validate import check_callable, check_debug_nan, check_flag, normalize_argnums
+from ._options import SPECS, make_options
+from ._transform import AutogradFunction, Decorator, decorator
+from ._validate import check_callable
 
 __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian", "jacfwd",
            "hessian", "GradVars", "TRANSFORMS", "ALIASES"]
 
 #: One State, or lists, tuples and dicts (nested as you like) of States.
 GradVars = State | Sequence[Any] | Mapping[Any, Any]
+#: One position, or several.
+ArgnumsLike = int | Sequence[int] | None
 
 
-def _create(
+def _make(
     name: str,
     func: Any,
     grad_vars: Any,
@@ -36,66 +42,47 @@ def _create(
     return_value: Any,
     holomorphic: Any = False,
     allow_int: Any = False,
-    compiled: Any = None,
-    unit_aware: Any = False,
-    debug_nan: Any = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction:
-    """Validate the options of transform ``name`` and build it (or its decorator)."""
+    compiled: Any,
+    unit_aware: Any,
+    debug_nan: Any,
+    dyn_vars: Any,
+    child_objs: Any,
+    reduce_axes: Any,
+) -> AutogradFunction | Decorator:
+    """Transform ``name`` of ``func``, or its decorator when ``func`` is None.
+
+    Each public function passes all its parameters here by name. Everything
+    is checked (:mod:`._validate`) before the legacy keywords are warned about.
+    """
     if func is not None:
         check_callable(name, func)
-    flags = {
-        "has_aux": check_flag(name, "has_aux", has_aux, allow_none=True),
-        "return_value": check_flag(name, "return_value", return_value),
-        "holomorphic": check_flag(name, "holomorphic", holomorphic),
-        "allow_int": check_flag(name, "allow_int", allow_int),
-        "unit_aware": check_flag(name, "unit_aware", unit_aware),
-    }
-    if compiled is not None:
-        check_flag(name, "compiled", compiled)
-        compiled = bool(compiled)
-    if check_flag(name, "debug_nan", debug_nan):
-        check_debug_nan(name, compiled)
-        compiled = False  # brainstate's NaN report runs on the interpreted path
-    flags["debug_nan"] = bool(debug_nan)
-    normalized = normalize_argnums(name, argnums)
-    if grad_vars is not None:
-        states, structure, paths = flatten_grad_vars(grad_vars)
-        if states:
-            check_state_grad_formatter(name)
-    else:
-        states, structure, paths = (), None, ()
-        if normalized is None:
-            normalized = 0
+    options = make_options(
+        name, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
+        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled,
+        unit_aware=unit_aware, debug_nan=debug_nan)
     check_legacy_keywords(name, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes)
-    shown = [f"grad_vars=<{len(states)} State{'s' if len(states) != 1 else ''}>"] if (
-        grad_vars is not None) else []
-    if argnums is not None:
-        shown.append(f"argnums={argnums!r}")
-    shown += [f"{k}=True" for k, v in flags.items() if v]
-    if compiled is not None:
-        shown.append(f"compiled={compiled}")
-    options = Options(
-        has_vars=grad_vars is not None,
-        states=states,
-        structure=structure,
-        paths=paths,
-        argnums=normalized,
-        argnums_shown=repr(argnums if argnums is not None else normalized),
-        compiled=compiled,
-        shown=", ".join(shown),
-        **flags,
-    )
+    if func is None:
+        return decorator(SPECS[name], options)
     return AutogradFunction(SPECS[name], options, func)
 
 
+@overload
+def grad(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+         holomorphic: bool = False, allow_int: bool = False, has_aux: bool | None = None,
+         return_value: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
+         debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+         reduce_axes: Any = None) -> Decorator: ...
+@overload
+def grad(func: Callable[..., Any], grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+         holomorphic: bool = False, allow_int: bool = False, has_aux: bool | None = None,
+         return_value: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
+         debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+         reduce_axes: Any = None) -> AutogradFunction: ...
 @public_entry("grad")
 def grad(
     func: Callable[..., Any] | None = None,
     grad_vars: GradVars | None = None,
-    argnums: int | Sequence[int] | None = None,
+    argnums: ArgnumsLike = None,
     holomorphic: bool = False,
     allow_int: bool = False,
     has_aux: bool | None = None,
@@ -107,7 +94,7 @@ def grad(
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
-) -> AutogradFunction:
+) -> AutogradFunction | Decorator:
     """Gradient of a scalar-valued function with respect to States and arguments.
 
     Parameters
@@ -185,18 +172,27 @@ def grad(
     >>> print(dw, dx, value)
     [3. 4.] [1. 2.] 11.0
     """
-    return _create(
-        "grad", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
-        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
-    )
+    return _make("grad", **locals())
 
 
+@overload
+def vector_grad(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+                return_value: bool = False, has_aux: bool | None = None, *,
+                allow_int: bool = False, compiled: bool | None = None, unit_aware: bool = False,
+                debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+                reduce_axes: Any = None) -> Decorator: ...
+@overload
+def vector_grad(func: Callable[..., Any], grad_vars: GradVars | None = None,
+                argnums: ArgnumsLike = None, return_value: bool = False,
+                has_aux: bool | None = None, *, allow_int: bool = False,
+                compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
+                dyn_vars: Any = None, child_objs: Any = None,
+                reduce_axes: Any = None) -> AutogradFunction: ...
 @public_entry("vector_grad")
 def vector_grad(
     func: Callable[..., Any] | None = None,
     grad_vars: GradVars | None = None,
-    argnums: int | Sequence[int] | None = None,
+    argnums: ArgnumsLike = None,
     return_value: bool = False,
     has_aux: bool | None = None,
     *,
@@ -207,7 +203,7 @@ def vector_grad(
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
-) -> AutogradFunction:
+) -> AutogradFunction | Decorator:
     """Gradient of the sum of a function's outputs (a vector-Jacobian product with ones).
 
     For an elementwise function this is the elementwise derivative. The output
@@ -227,12 +223,13 @@ def vector_grad(
     Returns
     -------
     AutogradFunction
-        Gradients laid out by the return table in ``help(brainpy_autograd)``.
+        The gradients of the summed output, each shaped like its input, laid
+        out by the return table in ``help(brainpy_autograd)``.
 
     Raises
     ------
     TypeError, ValueError
-        As for :func:`grad` (there is no scalar-output requirement).
+        As for :func:`grad`, except that any output shape is accepted.
 
     Examples
     --------
@@ -241,18 +238,26 @@ def vector_grad(
     >>> print(bpa.vector_grad(lambda x: x ** 2)(jnp.array([1.0, 2.0, 3.0])))
     [2. 4. 6.]
     """
-    return _create(
-        "vector_grad", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
-        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
-    )
+    return _make("vector_grad", **locals())
 
 
+@overload
+def jacrev(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False,
+           allow_int: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
+           debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+           reduce_axes: Any = None) -> Decorator: ...
+@overload
+def jacrev(func: Callable[..., Any], grad_vars: GradVars | None = None,
+           argnums: ArgnumsLike = None, has_aux: bool | None = None, return_value: bool = False,
+           holomorphic: bool = False, allow_int: bool = False, *, compiled: bool | None = None,
+           unit_aware: bool = False, debug_nan: bool = False, dyn_vars: Any = None,
+           child_objs: Any = None, reduce_axes: Any = None) -> AutogradFunction: ...
 @public_entry("jacrev")
 def jacrev(
     func: Callable[..., Any] | None = None,
     grad_vars: GradVars | None = None,
-    argnums: int | Sequence[int] | None = None,
+    argnums: ArgnumsLike = None,
     has_aux: bool | None = None,
     return_value: bool = False,
     holomorphic: bool = False,
@@ -264,7 +269,7 @@ def jacrev(
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
-) -> AutogradFunction:
+) -> AutogradFunction | Decorator:
     """Jacobian by reverse-mode differentiation (``jax.jacrev`` for States too).
 
     Each Jacobian block has the output's shape followed by the input's shape.
@@ -272,22 +277,22 @@ def jacrev(
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int, compiled
-        As in :func:`grad`, except that the output need not be a scalar.
-    unit_aware, debug_nan
-        As in :func:`grad`.
-    dyn_vars, child_objs, reduce_axes
-        BrainPy 2.x keywords, accepted with a warning and ignored.
+    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int
+        As in :func:`grad`, except that the output may be any array or pytree.
+    compiled, unit_aware, debug_nan, dyn_vars, child_objs, reduce_axes
+        As in :func:`grad` (the last three are BrainPy 2.x keywords, ignored with a
+        warning).
 
     Returns
     -------
     AutogradFunction
-        Jacobians laid out by the return table in ``help(brainpy_autograd)``.
+        The Jacobian blocks (output shape, then input shape), laid out by the
+        return table in ``help(brainpy_autograd)``.
 
     Raises
     ------
     TypeError, ValueError
-        As for :func:`grad` (there is no scalar-output requirement).
+        As for :func:`grad`; the output may have any shape.
 
     Examples
     --------
@@ -299,18 +304,25 @@ def jacrev(
     [[3. 2.]
      [0. 6.]]
     """
-    return _create(
-        "jacrev", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled, unit_aware=unit_aware,
-        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
-    )
+    return _make("jacrev", **locals())
 
 
+@overload
+def jacfwd(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False, *,
+           compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
+           dyn_vars: Any = None, child_objs: Any = None, reduce_axes: Any = None) -> Decorator: ...
+@overload
+def jacfwd(func: Callable[..., Any], grad_vars: GradVars | None = None,
+           argnums: ArgnumsLike = None, has_aux: bool | None = None, return_value: bool = False,
+           holomorphic: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
+           debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+           reduce_axes: Any = None) -> AutogradFunction: ...
 @public_entry("jacfwd")
 def jacfwd(
     func: Callable[..., Any] | None = None,
     grad_vars: GradVars | None = None,
-    argnums: int | Sequence[int] | None = None,
+    argnums: ArgnumsLike = None,
     has_aux: bool | None = None,
     return_value: bool = False,
     holomorphic: bool = False,
@@ -321,7 +333,7 @@ def jacfwd(
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
-) -> AutogradFunction:
+) -> AutogradFunction | Decorator:
     """Jacobian by forward-mode differentiation (``jax.jacfwd`` for States too).
 
     Same layout as :func:`jacrev`; efficient when there are fewer inputs than
@@ -337,12 +349,12 @@ def jacfwd(
     Returns
     -------
     AutogradFunction
-        Jacobians laid out by the return table in ``help(brainpy_autograd)``.
+        The same Jacobian blocks as :func:`jacrev` gives, in the same layout.
 
     Raises
     ------
     TypeError, ValueError
-        As for :func:`grad` (there is no scalar-output requirement).
+        As for :func:`jacrev`, and an integer input always (there is no ``allow_int``).
 
     Examples
     --------
@@ -352,18 +364,26 @@ def jacfwd(
     >>> print(bpa.jacfwd(lambda x: a.value * x, grad_vars=a)(jnp.array([1.0, 5.0])))
     [1. 5.]
     """
-    return _create(
-        "jacfwd", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, compiled=compiled, unit_aware=unit_aware,
-        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
-    )
+    return _make("jacfwd", **locals())
 
 
+@overload
+def hessian(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+            has_aux: bool | None = None, holomorphic: bool = False, *, return_value: bool = False,
+            compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
+            dyn_vars: Any = None, child_objs: Any = None,
+            reduce_axes: Any = None) -> Decorator: ...
+@overload
+def hessian(func: Callable[..., Any], grad_vars: GradVars | None = None,
+            argnums: ArgnumsLike = None, has_aux: bool | None = None, holomorphic: bool = False, *,
+            return_value: bool = False, compiled: bool | None = None, unit_aware: bool = False,
+            debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
+            reduce_axes: Any = None) -> AutogradFunction: ...
 @public_entry("hessian")
 def hessian(
     func: Callable[..., Any] | None = None,
     grad_vars: GradVars | None = None,
-    argnums: int | Sequence[int] | None = None,
+    argnums: ArgnumsLike = None,
     has_aux: bool | None = None,
     holomorphic: bool = False,
     *,
@@ -374,7 +394,7 @@ def hessian(
     dyn_vars: Any = None,
     child_objs: Any = None,
     reduce_axes: Any = None,
-) -> AutogradFunction:
+) -> AutogradFunction | Decorator:
     """Hessian (dense second derivatives) of a scalar-valued function.
 
     With ``grad_vars`` only, the result has the ``grad_vars`` layout nested in
@@ -416,11 +436,7 @@ def hessian(
     [[ 6.  0.]
      [ 0. 12.]]
     """
-    return _create(
-        "hessian", func, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, compiled=compiled, unit_aware=unit_aware,
-        debug_nan=debug_nan, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes,
-    )
+    return _make("hessian", **locals())
 
 
 #: Same as :func:`vector_grad` (BrainPy's name for it).

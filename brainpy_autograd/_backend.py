@@ -1,7 +1,9 @@
 """Building the brainstate transform behind one call form.
 
 :func:`build` returns the callable that computes one transform for one
-resolved ``argnums``. It is ``brainstate.transform.<name>`` (or brainstate's
+resolved ``argnums``: the user's function wrapped with the trace-time checks
+(:class:`._validate.TraceChecks`) and States kept out of its boundary
+(:class:`._states.StateFreeFunction`), under ``brainstate.transform.<name>`` (or brainstate's
 ``GradientTransform`` with a corrected JAX transform), adjusted where
 brainstate's result is wrong or incomplete:
 
@@ -18,8 +20,9 @@ brainstate's result is wrong or incomplete:
   :func:`_split_jacobian` regroups JAX's result into the State part and the
   argument part, each with the output's structure outside, exactly as
   ``jax.jacrev`` lays out one input.
-- An empty ``grad_vars`` with no ``argnums``: brainstate has nothing to
-  differentiate, so a dummy scalar is differentiated and discarded.
+- An empty ``grad_vars``: brainstate sees no State, so the empty container is
+  put where ``var_grads`` belongs (with no ``argnums`` there is nothing to
+  differentiate, and a dummy scalar is differentiated and discarded).
 - ``hessian`` with States and ``argnums`` (brainstate refuses it):
   :class:`BlockHessian`, see its docstring.
 """
@@ -27,7 +30,7 @@ brainstate's result is wrong or incomplete:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import brainstate
 import brainunit as u
@@ -37,6 +40,12 @@ from brainstate import State
 from brainstate.transform import GradientTransform
 
 from ._grad_vars import VarStructure
+from ._states import StateFreeFunction
+from ._types import Argnums, positions
+from ._validate import TraceChecks
+
+if TYPE_CHECKING:
+    from ._options import Options, TransformSpec
 
 __all__ = ["build", "with_user_layout", "BlockHessian"]
 
@@ -47,39 +56,72 @@ _JAX_JACOBIAN: dict[str, Callable[..., Any]] = {"jacrev": jax.jacrev, "jacfwd": 
 
 
 def build(
-    name: str,
+    spec: TransformSpec, options: Options, func: Callable[..., Any], argnums: Argnums
+) -> Callable[..., Any]:
+    """The callable computing ``spec``'s transform of ``func`` for one resolved ``argnums``.
+
+    Its result has the layout of the return table: brainstate's, with the
+    State gradients in the user's ``grad_vars`` layout, and an empty
+    ``grad_vars`` in its place (:func:`_empty_grad_vars`).
+    """
+    checks = TraceChecks(spec, options, argnums)
+    target = StateFreeFunction(func, checks.inputs if checks.needs_input_check else None,
+                               checks.output, has_aux=options.has_aux)
+    flags = {name: getattr(options, name) for name in spec.backend_flags}
+    if options.debug_nan:
+        flags["debug_nan"] = True
+    has_aux, return_value = options.has_aux, options.return_value
+    states, structure = options.states, options.structure
+    if states:
+        assert structure is not None
+        if spec.name == "hessian" and argnums is not None:
+            return BlockHessian(target, states, structure, argnums,
+                                has_aux=has_aux, return_value=return_value, flags=flags)
+        return state_transform(spec.name, spec.backend, target, states, structure, argnums,
+                               has_aux=has_aux, return_value=return_value, flags=flags)
+    if options.has_vars:
+        assert structure is not None
+        return _empty_grad_vars(spec.backend, target, structure, argnums,
+                                has_aux=has_aux, return_value=return_value, flags=flags)
+    return spec.backend(target, argnums=argnums, has_aux=has_aux, return_value=return_value,
+                        check_states=False, **flags)
+
+
+def _empty_grad_vars(
     factory: Callable[..., Any],
     target: Callable[..., Any],
+    structure: VarStructure,
+    argnums: Argnums,
     *,
-    has_vars: bool,
-    states: tuple[State, ...],
-    structure: VarStructure | None,
-    argnums: int | tuple[int, ...] | None,
     has_aux: bool,
     return_value: bool,
     flags: dict[str, Any],
 ) -> Callable[..., Any]:
-    """The callable computing transform ``name`` of ``target`` for one ``argnums``.
+    """An empty ``grad_vars`` (``[]``, ``{}``): its ``var_grads`` is the same empty container.
 
-    ``factory`` is the matching ``brainstate.transform`` function; ``flags`` its
-    extra keywords (``holomorphic``, ``allow_int``). The result has brainstate's
-    layout with the State gradients in the user's layout, except that an empty
-    ``grad_vars`` is left for the caller to place.
+    brainstate sees no State. Without ``argnums`` it has nothing to
+    differentiate, so a dummy scalar is differentiated and discarded: the
+    value, the aux data and the State writes must still come back.
     """
+    extras = has_aux or return_value
     common = dict(has_aux=has_aux, return_value=return_value, check_states=False)
-    if states:
-        assert structure is not None
-        if name == "hessian" and argnums is not None:
-            return BlockHessian(target, states, structure, argnums,
-                                has_aux=has_aux, return_value=return_value, flags=flags)
-        return state_transform(name, factory, target, states, structure, argnums,
-                               has_aux=has_aux, return_value=return_value, flags=flags)
-    if has_vars and argnums is None:
-        # grad_vars is an empty container: nothing to differentiate, but the
-        # value, the aux data and the State writes must still come back.
-        bs = factory(_DummyFirst(target), argnums=0, **flags, **common)
-        return lambda *args, **kwargs: bs(np.float32(0.0), *args, **kwargs)
-    return factory(target, argnums=argnums, **flags, **common)
+    if argnums is None:
+        dummy = factory(_DummyFirst(target), argnums=0, **flags, **common)
+
+        def only_vars(*args: Any, **kwargs: Any) -> Any:
+            res = dummy(np.float32(0.0), *args, **kwargs)
+            empty = structure.rebuild(())
+            return (empty, *res[1:]) if extras else empty
+
+        return only_vars
+    bs = factory(target, argnums=argnums, **flags, **common)
+
+    def with_args(*args: Any, **kwargs: Any) -> Any:
+        res = bs(*args, **kwargs)
+        grads = (structure.rebuild(()), res[0] if extras else res)
+        return (grads, *res[1:]) if extras else grads
+
+    return with_args
 
 
 def state_transform(
@@ -233,7 +275,7 @@ class BlockHessian:
         flags: dict[str, Any],
     ) -> None:
         self._structure = structure
-        self._positions = (argnums,) if isinstance(argnums, int) else argnums
+        self._positions = positions(argnums)
         self._single = isinstance(argnums, int)
         self._has_aux = has_aux
         self._return_value = return_value

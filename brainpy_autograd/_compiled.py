@@ -74,6 +74,8 @@ from brainstate.transform import StatefulFunction
 
 from ._internals import outside_traces
 from ._layout import ExactLayout
+from ._types import PYTHON_NUMBERS
+from ._validate import check_flag, check_positive_int
 
 __all__ = ["CompiledCalls", "set_compiled_calls", "compiled_calls", "compiled_calls_enabled",
            "wait_for_compilations", "FOREGROUND_SHARE"]
@@ -130,17 +132,10 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     >>> bpa.set_compiled_calls(max_programs=32)
     """
     if enabled is not None:
-        if not isinstance(enabled, (bool, np.bool_)):
-            raise TypeError(
-                f"set_compiled_calls(): enabled must be True or False, got {enabled!r}."
-            )
-        _Config.enabled = bool(enabled)
+        _Config.enabled = check_flag("set_compiled_calls", "enabled", enabled)
     if max_programs is not None:
-        if isinstance(max_programs, bool) or not isinstance(max_programs, int) or max_programs < 1:
-            raise ValueError(
-                f"set_compiled_calls(): max_programs must be a positive int, got {max_programs!r}."
-            )
-        _Config.max_programs = max_programs
+        _Config.max_programs = check_positive_int("set_compiled_calls", "max_programs",
+                                                  max_programs)
 
 
 def compiled_calls_enabled() -> bool:
@@ -167,7 +162,6 @@ def compiled_calls(enabled: bool) -> Iterator[None]:
 
 
 _JAX_CONFIG: Any = jax.config  # its flags are attributes that type checkers do not see
-_SCALARS = (int, float, complex, bool)
 
 
 def _signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
@@ -182,7 +176,7 @@ def _signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> 
             parts.append((leaf.aval, leaf.sharding))
         elif isinstance(leaf, (np.ndarray, np.generic)):
             parts.append((leaf.shape, leaf.dtype))
-        elif type(leaf) in _SCALARS:
+        elif type(leaf) in PYTHON_NUMBERS:
             parts.append(type(leaf))
         else:
             return None

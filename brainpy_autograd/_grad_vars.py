@@ -1,4 +1,4 @@
-"""The ``grad_vars`` argument: validation, flattening and rebuilding.
+"""The ``grad_vars`` argument: flattening and rebuilding.
 
 ``grad_vars`` may be one State or any nesting of lists, tuples and dicts
 (dict subclasses included) whose leaves are States.  It is flattened once, when
@@ -14,6 +14,8 @@ rules simple and the same for every container type:
 - tuples come back as ``tuple``; namedtuples keep their class;
 - dicts (``bm.VarDict``, BrainPy's collectors, brainstate's ``FlattedDict``
   included) come back as ``dict`` with the same keys in the same order.
+
+A leaf that is not a State raises the error :func:`._validate.not_a_state` words.
 """
 
 from __future__ import annotations
@@ -24,21 +26,12 @@ from typing import Any
 
 from brainstate import State
 
-__all__ = ["VarStructure", "flatten_grad_vars", "describe_type"]
+from ._types import is_state
+from ._validate import not_a_state
+
+__all__ = ["VarStructure", "flatten_grad_vars"]
 
 _LEAF, _LIST, _TUPLE, _NAMEDTUPLE, _DICT = "leaf", "list", "tuple", "namedtuple", "dict"
-
-
-def describe_type(value: Any) -> str:
-    """A short, readable name for the type of ``value`` (for error messages)."""
-    cls = type(value)
-    module = cls.__module__
-    if module in ("builtins", None):
-        return cls.__qualname__
-    if module.startswith(("jax.", "jaxlib")):
-        # Concrete arrays and tracers alike: never show a tracer's class name.
-        return "jax.Array" if hasattr(value, "dtype") else cls.__qualname__
-    return f"{module.split('.')[0]}.{cls.__qualname__}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,18 +96,18 @@ _Leaves = list[tuple[State, str]]
 
 
 def _flatten(node: Any, path: str, leaves: _Leaves, active: set[int]) -> VarStructure:
-    if isinstance(node, State):
+    if is_state(node):
         leaves.append((node, path))
         return VarStructure(_LEAF)
     if isinstance(node, (list, tuple, dict)):
         if id(node) in active:
-            raise TypeError(f"{path} contains itself; grad_vars must be a tree of States.")
+            raise not_a_state(node, path, cycle=True)
         active.add(id(node))
         try:
             return _flatten_container(node, path, leaves, active)
         finally:
             active.discard(id(node))
-    raise TypeError(_not_a_state_message(node, path))
+    raise not_a_state(node, path)
 
 
 def _flatten_container(
@@ -136,20 +129,3 @@ def _flatten_container(
     else:
         kind, cls = _TUPLE, None
     return VarStructure(kind, children, cls=cls, num_leaves=len(leaves) - start)
-
-
-def _not_a_state_message(node: Any, path: str) -> str:
-    if isinstance(node, (set, frozenset)):
-        return (
-            f"{path} is a {type(node).__name__}, which has no order, so its gradients "
-            f"could not be matched to its members. Use a list, tuple or dict of States."
-        )
-    what = "None" if node is None else f"a {describe_type(node)}"
-    return (
-        f"{path} is {what}, not a State. grad_vars can only hold States (or lists, "
-        f"tuples and dicts of them), because the transform differentiates the values "
-        f"that the function reads from them. Wrap the value, e.g. "
-        f"brainstate.ParamState(value) (bm.TrainVar(value) in BrainPy), and read it "
-        f"through .value in the function; or pass the array as an argument and list "
-        f"its position in argnums."
-    )

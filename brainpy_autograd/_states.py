@@ -28,16 +28,13 @@ import jax.numpy as jnp
 import numpy as np
 from brainstate import State
 
+from ._types import PYTHON_NUMBERS, is_state
+
 __all__ = ["strip_states", "value_of_states", "plain_arrays", "StateFreeFunction"]
 
 # Types that are never containers of States: checked first so that the common
 # call (a few arrays and scalars) costs one isinstance test per argument.
-_PLAIN_LEAVES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, int, float, complex, bool)
-
-
-def _is_state(x: Any) -> bool:
-    return isinstance(x, State)
-
+_PLAIN_LEAVES: tuple[type, ...] = (jax.Array, np.ndarray, np.generic, *PYTHON_NUMBERS)
 
 def _value_if_state(x: Any) -> Any:
     return x.value if isinstance(x, State) else x
@@ -49,7 +46,7 @@ def value_of_states(tree: Any) -> Any:
         return tree.value
     if isinstance(tree, _PLAIN_LEAVES):
         return tree
-    return jax.tree.map(_value_if_state, tree, is_leaf=_is_state)
+    return jax.tree.map(_value_if_state, tree, is_leaf=is_state)
 
 
 def _is_array_wrapper(x: Any) -> bool:
