@@ -19,9 +19,8 @@ from hypothesis import HealthCheck, settings
 # this flag when it is imported; brainpy_autograd's import keeps it, see
 # brainpy_autograd/_x64_guard.py and tests/test_compat.py.)
 jax.config.update("jax_enable_x64", True)
-import helpers  # noqa: E402
-
-import brainpy_autograd  # noqa: E402, F401  (imports brainstate after the flag is set)
+import brainpy_autograd  # noqa: E402, F401, I001  (first: imports brainstate after the flag)
+import helpers  # noqa: E402, I001  (imports brainstate too, so after brainpy_autograd)
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -30,7 +29,7 @@ settings.register_profile(
     derandomize=True,
     database=None,
     deadline=None,
-    max_examples=25,
+    max_examples=helpers.CI_EXAMPLES,
     suppress_health_check=_SLOW_OK,
     print_blob=True,
 )

@@ -1,11 +1,32 @@
-"""Helpers shared by several test files."""
+"""Models, functions and checks that several test files share.
+
+Test-local data stays in each file; what two files need lives here once (the
+fixtures that use it are in ``conftest.py``).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
+
+import brainstate
+import jax
+import jax.numpy as jnp
+import numpy as np
+from hypothesis import settings
+from oracle import SCALAR_TRANSFORMS
 
 from brainpy_autograd import _compiled
+
+#: Examples per hypothesis test in the ``ci`` profile (``conftest.py``).
+CI_EXAMPLES = 25
+
+
+def ci_settings(n: int) -> settings:
+    """``n`` examples in the ``ci`` profile; the active profile's own count otherwise."""
+    return settings(max_examples=n) if settings.default.max_examples <= CI_EXAMPLES \
+        else settings()
 
 
 @contextmanager
@@ -22,3 +43,72 @@ def compile_at_second_call() -> Iterator[None]:
         yield
     finally:
         _compiled._Config.amortize = previous
+
+
+# ---------------------------------------------------------------- functions
+
+
+def output_for(kind: str, y: Any) -> Any:
+    """``y`` summed for the transforms that need a scalar output (grad, hessian)."""
+    return jnp.sum(y) if kind in SCALAR_TRANSFORMS else y
+
+
+def for_kind(kind: str, fun: Callable[..., Any]) -> Callable[..., Any]:
+    """``fun`` with its output summed when transform ``kind`` needs a scalar."""
+    return lambda *args: output_for(kind, fun(*args))
+
+
+class Model:
+    """A BrainPy-style model that every transform can differentiate.
+
+    It reads the parameter ``w`` (the ``grad_vars``), writes ``h`` (a trace of
+    its inputs) and ``calls`` (a counter), and counts in ``python_calls`` how
+    often its Python code ran (at trace time only). With ``aux=True`` it
+    returns ``(output, {"h": h})``.
+    """
+
+    def __init__(self, kind: str, aux: bool = False) -> None:
+        self.w = brainstate.ParamState(jnp.array([0.5, 1.5, -1.0], jnp.float32))
+        self.h = brainstate.State(jnp.zeros(3, jnp.float32))
+        self.calls = brainstate.State(jnp.float32(0.0))
+        self.kind, self.aux = kind, aux
+        self.python_calls = 0
+
+    def __call__(self, x: Any) -> Any:
+        self.python_calls += 1  # a Python side effect: runs when traced
+        self.calls.value = self.calls.value + 1.0
+        self.h.value = jnp.tanh(self.h.value + self.w.value * x)
+        out = output_for(self.kind, jnp.sin(self.w.value * x) * self.h.value)
+        return (out, {"h": self.h.value}) if self.aux else out
+
+
+def pure_rate_loss(w: Any, xs: Any) -> Any:
+    """The loss of a rate RNN ``h <- tanh(h @ w + x)`` from ``h = 0``, with ``jax.lax.scan``.
+
+    The pure-JAX oracle of the State-based rate RNNs in the tests.
+    """
+    def step(h: Any, x: Any) -> tuple[Any, Any]:
+        h = jnp.tanh(h @ w + x)
+        return h, h
+
+    _, hs = jax.lax.scan(step, jnp.zeros(w.shape[0], w.dtype), xs)
+    return jnp.mean(hs ** 2)
+
+
+# ------------------------------------------------------------------- checks
+
+
+class StateSnapshot:
+    """The values of some States now, to check later that nothing changed them."""
+
+    def __init__(self, *states: brainstate.State) -> None:
+        self.states = states
+        self.values = [np.asarray(st.value) for st in states]
+
+    def assert_untouched(self) -> None:
+        """Each State holds a concrete array (no tracer) equal to its value back then."""
+        for k, (st, before) in enumerate(zip(self.states, self.values)):
+            value = st.value
+            assert isinstance(value, jax.Array) and not isinstance(value, jax.core.Tracer), \
+                f"State {k} holds {type(value).__name__}"
+            np.testing.assert_array_equal(np.asarray(value), before)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import typing
+
 import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import for_kind
 from oracle import SCALAR_TRANSFORMS, TRANSFORMS, assert_tree_close, expected, jax_transform
 
 import brainpy_autograd as bpa
@@ -16,17 +19,15 @@ B = jnp.array([2.0, 0.25], dtype=jnp.float32)
 C = jnp.array([1.5, -0.5], dtype=jnp.float32)
 
 
-def fun_for(kind):
-    if kind in SCALAR_TRANSFORMS:
-        return lambda a, b, c: jnp.sum(jnp.sin(a) * b ** 2 + a * c)
-    return lambda a, b, c: jnp.sin(a) * b ** 2 + a * c
+def abc(a, b, c):
+    return jnp.sin(a) * b ** 2 + a * c
 
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
 @pytest.mark.parametrize("argnums", [-1, -3, (-1, 0), [0, -2], np.int64(1), (np.int32(2),)],
                          ids=str)
 def test_argnums_like_jax_negative_counting_from_the_end(kind, argnums):
-    fun = fun_for(kind)
+    fun = for_kind(kind, abc)
     got = getattr(bpa, kind)(fun, argnums=argnums)(A, B, C)
     # A numpy int is an int (one gradient); jax.jacrev would make it a 1-tuple.
     plain = int(argnums) if np.ndim(argnums) == 0 else tuple(int(a) for a in argnums)
@@ -35,8 +36,8 @@ def test_argnums_like_jax_negative_counting_from_the_end(kind, argnums):
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
 def test_negative_argnums_follow_the_number_of_arguments_of_each_call(kind):
-    fun2 = lambda a, b: fun_for(kind)(a, b, C)  # noqa: E731
-    fun3 = fun_for(kind)
+    fun2 = lambda a, b: for_kind(kind, abc)(a, b, C)  # noqa: E731
+    fun3 = for_kind(kind, abc)
     t2 = getattr(bpa, kind)(lambda *xs: (fun2 if len(xs) == 2 else fun3)(*xs), argnums=-1)
     assert_tree_close(t2(A, B), jax_transform(kind, fun2, 1)(A, B))
     assert_tree_close(t2(A, B, C), jax_transform(kind, fun3, 2)(A, B, C))
@@ -45,7 +46,7 @@ def test_negative_argnums_follow_the_number_of_arguments_of_each_call(kind):
 @pytest.mark.parametrize("kind", TRANSFORMS)
 def test_negative_argnums_with_grad_vars(kind):
     w = brainstate.ParamState(jnp.float32(0.7))
-    pure = lambda V, a, b, c: fun_for(kind)(a * V, b, c)  # noqa: E731
+    pure = lambda V, a, b, c: for_kind(kind, abc)(a * V, b, c)  # noqa: E731
     got = getattr(bpa, kind)(lambda a, b, c: pure(w.value, a, b, c), grad_vars=w, argnums=-2)(
         A, B, C)
     assert_tree_close(got, expected(kind, pure, w.value, (A, B, C), vars_given=True, argnums=-2))
@@ -160,7 +161,7 @@ def test_hessian_with_grad_vars_and_argnums_is_jax_block_layout(argnums, layout)
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
 def test_decorator_forms(kind):
-    fun = fun_for(kind)
+    fun = for_kind(kind, abc)
 
     @getattr(bpa, kind)
     def bare(a, b, c):
@@ -197,3 +198,44 @@ def test_waiting_transform_refuses_arrays():
     pending = bpa.jacfwd(has_aux=True)
     with pytest.raises(TypeError, match="waiting for the function"):
         pending(A, B)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_the_decorator_form_is_a_plain_function_that_makes_the_transform(kind):
+    pending = getattr(bpa, kind)(argnums=1)
+    assert not isinstance(pending, bpa.AutogradFunction)
+    assert pending.__name__ == f"{kind}(argnums=1)"
+    made = pending(for_kind(kind, abc))
+    assert isinstance(made, bpa.AutogradFunction)
+    with pytest.raises(TypeError, match=f"{kind}\\(\\) differentiates a function"):
+        pending(A)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_overloads_tell_the_decorator_form_from_the_direct_form(kind):
+    overloads = typing.get_overloads(getattr(bpa, kind))
+    assert [o.__annotations__["return"] for o in overloads] == ["Decorator", "AutogradFunction"]
+    assert [o.__annotations__["func"] for o in overloads] == ["None", "Callable[..., Any]"]
+
+
+def test_a_type_checker_tells_grad_f_from_grad_argnums(tmp_path):
+    mypy = pytest.importorskip("mypy.api")
+    snippet = tmp_path / "snippet.py"
+    snippet.write_text(
+        "import jax.numpy as jnp\n"
+        "import brainpy_autograd as bpa\n"
+        "def f(x: jnp.ndarray) -> jnp.ndarray:\n"
+        "    return jnp.sum(x)\n"
+        "reveal_type(bpa.grad(f))\n"
+        "reveal_type(bpa.grad(argnums=1))\n"
+        "reveal_type(bpa.hessian(has_aux=True)(f))\n"
+        "bpa.jacrev(f, argnums='x')\n"
+    )
+    out, _, _ = mypy.run(["--cache-dir", str(tmp_path / "cache"), "--no-error-summary",
+                          "--follow-imports=silent", str(snippet)])
+    lines = [line.split(": ", 1)[1] for line in out.splitlines()]
+    function = 'note: Revealed type is "brainpy_autograd._transform.AutogradFunction"'
+    decorator = ('note: Revealed type is "def (def (*Any, **Any) -> Any) -> '
+                 'brainpy_autograd._transform.AutogradFunction"')
+    assert lines[:3] == [function, decorator, function], out
+    assert 'error: Argument "argnums" to "jacrev" has incompatible type "str"' in lines[3], out

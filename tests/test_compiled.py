@@ -14,27 +14,13 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from oracle import SCALAR_TRANSFORMS, TRANSFORMS, assert_same_result, assert_tree_close
+from helpers import Model, output_for
+from oracle import TRANSFORMS, assert_same_result, assert_tree_close
 
 import brainpy_autograd as bpa
 from brainpy_autograd import _compiled
 
 X = jnp.array([0.3, -0.7, 1.2], dtype=jnp.float32)
-
-
-class Model:
-    def __init__(self, kind):
-        self.w = brainstate.ParamState(jnp.array([0.5, 1.5, -1.0], jnp.float32))
-        self.h = brainstate.State(jnp.zeros(3, jnp.float32))
-        self.kind = kind
-        self.python_calls = 0
-
-    def __call__(self, x):
-        self.python_calls += 1  # a Python side effect: runs when traced
-        self.h.value = jnp.tanh(self.h.value + self.w.value * x)
-        y = jnp.sin(self.w.value * x) * self.h.value
-        out = jnp.sum(y) if self.kind in SCALAR_TRANSFORMS else y
-        return out, {"h": self.h.value}
 
 
 def programs_of(t):
@@ -43,7 +29,7 @@ def programs_of(t):
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
 def test_repeated_calls_are_compiled_and_match_the_interpreted_path(kind, compile_at_second_call):
-    compiled_model, interpreted_model = Model(kind), Model(kind)
+    compiled_model, interpreted_model = Model(kind, aux=True), Model(kind, aux=True)
 
     def make(model, compiled):
         return getattr(bpa, kind)(model, grad_vars=model.w, argnums=0, has_aux=True,
@@ -60,7 +46,7 @@ def test_repeated_calls_are_compiled_and_match_the_interpreted_path(kind, compil
 
 
 def test_first_call_of_a_signature_is_not_compiled(compile_at_second_call):
-    model = Model("grad")
+    model = Model("grad", aux=True)
     g = bpa.grad(model, grad_vars=model.w, has_aux=True)
     g(X)
     assert programs_of(g) == 0
@@ -206,7 +192,7 @@ def _loss_with_aux(states, kind):
         for s in states:
             total = total * s.value
         y = jnp.sin(total)
-        out = jnp.sum(y) if kind in SCALAR_TRANSFORMS else y
+        out = output_for(kind, y)
         # aux: a dict out of key order, constants of several kinds, a namedtuple
         return out, {"z": y, "a": 3, "m": [1.0, x], "t": Pair(x, 2.0)}
 
@@ -383,7 +369,7 @@ def test_a_failed_compilation_leaves_the_calls_interpreted(monkeypatch, compile_
         self.done = True
 
     monkeypatch.setattr(_compiled._Program, "compile", fail)
-    model, reference = Model("grad"), Model("grad")
+    model, reference = Model("grad", aux=True), Model("grad", aux=True)
     g = bpa.grad(model, grad_vars=model.w, has_aux=True)
     ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
     for _ in range(4):

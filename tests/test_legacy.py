@@ -7,24 +7,13 @@ import warnings
 import brainstate
 import jax.numpy as jnp
 import pytest
-from oracle import SCALAR_TRANSFORMS, TRANSFORMS, assert_tree_close
+from helpers import Model
+from oracle import TRANSFORMS, assert_tree_close
 
 import brainpy_autograd as bpa
 from brainpy_autograd import LegacyArgumentWarning
 
 X = jnp.array([0.5, -1.0, 2.0], dtype=jnp.float32)
-
-
-class Model:
-    def __init__(self, kind):
-        self.w = brainstate.ParamState(jnp.array([1.0, 2.0, 3.0], jnp.float32))
-        self.h = brainstate.State(jnp.zeros(3, jnp.float32))
-        self.kind = kind
-
-    def __call__(self, x):
-        self.h.value = self.h.value + x
-        y = jnp.sin(self.w.value * x)
-        return jnp.sum(y) if self.kind in SCALAR_TRANSFORMS else y
 
 
 def test_warning_class_is_a_deprecation_warning():

@@ -10,20 +10,14 @@ import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np
-from helpers import compile_at_second_call
-from hypothesis import given, note, settings
+from helpers import ci_settings, compile_at_second_call
+from hypothesis import given, note
 from hypothesis import strategies as st
 from jax.test_util import check_vjp
 from oracle import assert_same_result, assert_tree_close, expected, tolerance
 from programs import Example, examples, programs
 
 import brainpy_autograd as bpa
-
-
-def _ci(n: int):
-    """``n`` examples in the ci profile; the profile's own count otherwise."""
-    current = settings.default
-    return settings(max_examples=n) if current.max_examples <= 25 else settings()
 
 
 def check_states(states, want):
@@ -33,7 +27,7 @@ def check_states(states, want):
         assert_tree_close(value, w)
 
 
-@_ci(30)
+@ci_settings(30)
 @given(examples())
 def test_matches_jax_and_updates_states(ex: Example):
     """Called three times from the same States. Calls 2 and 3 run the compiled
@@ -69,7 +63,7 @@ def float64_grad_examples(draw):
                    layout=list(range(n_states)), seed=draw(st.integers(0, 2 ** 31 - 1)))
 
 
-@_ci(15)
+@ci_settings(15)
 @given(float64_grad_examples())
 def test_gradients_agree_with_finite_differences(ex: Example):
     """jax.test_util.check_vjp: our gradients against JAX's numerical differentiation."""
@@ -85,7 +79,7 @@ def test_gradients_agree_with_finite_differences(ex: Example):
     check_vjp(pure, with_ours, (ex.var_values(), *ex.args), eps=1e-6, rtol=1e-5, atol=1e-7)
 
 
-@_ci(15)
+@ci_settings(15)
 @given(examples())
 def test_same_result_under_brainstate_jit(ex: Example):
     jit_states = ex.fresh_states()
@@ -95,7 +89,7 @@ def test_same_result_under_brainstate_jit(ex: Example):
     check_states(jit_states, ex.expected_states())
 
 
-@_ci(12)
+@ci_settings(12)
 @given(examples(writes=False))
 def test_same_result_under_jax_vmap(ex: Example):
     t = ex.transform(bpa)
@@ -106,7 +100,7 @@ def test_same_result_under_jax_vmap(ex: Example):
     assert_tree_close(batched, one_by_one)
 
 
-@_ci(15)
+@ci_settings(15)
 @given(examples(kinds=("grad",), writes=False, n_args=(1, 3)))
 def test_grad_of_grad_matches_jax(ex: Example):
     f = ex.stateful()
@@ -127,7 +121,7 @@ def test_grad_of_grad_matches_jax(ex: Example):
     assert_tree_close(ours, want)
 
 
-@_ci(12)
+@ci_settings(12)
 @given(examples(kinds=("hessian",)).filter(lambda e: (e.layout is None) != (e.argnums is None)))
 def test_hessian_equals_jacfwd_of_jacrev(ex: Example):
     ex.has_aux = ex.return_value = False
