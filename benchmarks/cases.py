@@ -1,5 +1,8 @@
 """Benchmark workloads, each written once as a stateful model and as a pure function.
 
+A case is a ``build(kind, quick)`` function registered with :func:`case`; the
+benchmark (``run.py``) runs every registered case, in the order of this file.
+
 Every case builds (for one transform and one size) the differentiated States,
 the stateful function of the arguments that reads them, and the equivalent
 pure function ``pure(params, *args)`` for plain JAX, so that every
@@ -10,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import brainstate
 import jax
@@ -33,6 +36,21 @@ class Case:
     build: Callable[[str, bool], Built]  # (kind, quick) -> Built
 
 
+#: Every case, in the order the benchmark runs them (see :func:`case`).
+CASES: list[Case] = []
+
+BuildFn = TypeVar("BuildFn", bound=Callable[..., Built])
+
+
+def case(name: str, description: str, kinds: tuple[str, ...]) -> Callable[[BuildFn], BuildFn]:
+    """Register the decorated ``build(kind, quick)`` as the case ``name``."""
+    def register(build: BuildFn) -> BuildFn:
+        CASES.append(Case(name, description, kinds, build))
+        return build
+
+    return register
+
+
 def _key(i: int) -> jax.Array:
     return jax.random.fold_in(jax.random.PRNGKey(0), i)
 
@@ -44,6 +62,7 @@ def _values(params: dict[str, brainstate.State]) -> dict[str, Any]:
 # ------------------------------------------------------------------------ tiny
 
 
+@case("tiny", "sum(sin(w * x)), 8 parameters: dispatch overhead", ("grad", "hessian"))
 def build_tiny(kind: str, quick: bool) -> Built:
     params = {"w": brainstate.ParamState(jnp.linspace(-1.0, 1.0, 8))}
 
@@ -56,6 +75,8 @@ def build_tiny(kind: str, quick: bool) -> Built:
 # ------------------------------------------------------------------------- mlp
 
 
+@case("mlp", "8-layer tanh MLP (64-128x7-10), batch 32, ParamState weights",
+      ("grad", "jacrev"))
 def build_mlp(kind: str, quick: bool) -> Built:
     sizes = [64] + [128] * (2 if quick else 7) + [10]
     params: dict[str, brainstate.State] = {}
@@ -130,9 +151,18 @@ def _rnn(kind: str, quick: bool, use_for_loop: bool, steps: int | None = None) -
     return Built(params, loss, pure, (xs,))
 
 
+@case("rnn_python_loop", "rate RNN, 32 units, 300 steps unrolled in a Python loop",
+      ("grad", "jacrev"))
 def build_rnn_python_loop(kind: str, quick: bool, steps: int | None = None) -> Built:
     """The rate RNN in the BrainPy 2.x style: a Python loop over time steps."""
     return _rnn(kind, quick, use_for_loop=False, steps=steps)
+
+
+@case("rnn_for_loop", "rate RNN, 32 units, 300 steps with brainstate.transform.for_loop",
+      ("grad", "jacfwd"))
+def build_rnn_for_loop(kind: str, quick: bool) -> Built:
+    """The rate RNN stepped by ``brainstate.transform.for_loop`` (a scan)."""
+    return _rnn(kind, quick, use_for_loop=True)
 
 
 # ------------------------------------------------------------- spiking network
@@ -150,6 +180,8 @@ def _spike_jvp(primals, tangents):
     return spike(v), dv / (1.0 + 10.0 * jnp.abs(v)) ** 2
 
 
+@case("snn", "LIF spiking network, 100 neurons, 500 steps, surrogate gradient",
+      ("grad", "jacrev"))
 def build_snn(kind: str, quick: bool) -> Built:
     n_in, n_rec, n_out = 40, 100, 10
     steps = 20 if quick else 500  # quick: a smoke run of the code path, not a measurement
@@ -194,17 +226,3 @@ def build_snn(kind: str, quick: bool) -> Built:
         return readout(jnp.mean(outs, axis=0))
 
     return Built(params, loss, pure, (inputs,))
-
-
-CASES = [
-    Case("tiny", "sum(sin(w * x)), 8 parameters: dispatch overhead", ("grad", "hessian"),
-         build_tiny),
-    Case("mlp", "8-layer tanh MLP (64-128x7-10), batch 32, ParamState weights",
-         ("grad", "jacrev"), build_mlp),
-    Case("rnn_python_loop", "rate RNN, 32 units, 300 steps unrolled in a Python loop",
-         ("grad", "jacrev"), lambda kind, quick: _rnn(kind, quick, use_for_loop=False)),
-    Case("rnn_for_loop", "rate RNN, 32 units, 300 steps with brainstate.transform.for_loop",
-         ("grad", "jacfwd"), lambda kind, quick: _rnn(kind, quick, use_for_loop=True)),
-    Case("snn", "LIF spiking network, 100 neurons, 500 steps, surrogate gradient",
-         ("grad", "jacrev"), build_snn),
-]
