@@ -51,8 +51,9 @@ def _make(
 ) -> AutogradFunction | Decorator:
     """Transform ``name`` of ``func``, or its decorator when ``func`` is None.
 
-    Each public function passes all its parameters here by name. Everything
-    is checked (:mod:`._validate`) before the legacy keywords are warned about.
+    Each public function passes all its parameters here by name
+    (``**locals()``). Everything is checked (:mod:`._validate`) before the
+    legacy keywords are warned about.
     """
     if func is not None:
         check_callable(name, func)
