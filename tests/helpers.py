@@ -48,9 +48,9 @@ def compile_at_second_call() -> Iterator[None]:
 # ---------------------------------------------------------------- functions
 
 
-def output_for(kind: str, y: Any) -> Any:
-    """``y`` summed for the transforms that need a scalar output (grad, hessian)."""
-    return jnp.sum(y) if kind in SCALAR_TRANSFORMS else y
+def output_for(kind: str, y: Any, total: Callable[[Any], Any] = jnp.sum) -> Any:
+    """``y`` summed (by ``total``) for the transforms that need a scalar output."""
+    return total(y) if kind in SCALAR_TRANSFORMS else y
 
 
 def for_kind(kind: str, fun: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,6 +6,7 @@ import brainstate
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from helpers import output_for
 from oracle import TRANSFORMS
 
 import brainpy_autograd as bpa
@@ -28,14 +29,10 @@ def assert_quantity_tree_close(actual, want):
                                    np.asarray(u.get_mantissa(w)), rtol=1e-5)
 
 
-def scalar(kind, y):
-    return u.math.sum(y) if kind in ("grad", "hessian") else y
-
-
 @pytest.mark.parametrize("kind", TRANSFORMS)
 def test_arguments_that_are_quantities(kind, compile_at_second_call):
     def f(x):
-        return scalar(kind, x ** 2 * 3.0)
+        return output_for(kind, x ** 2 * 3.0, total=u.math.sum)
 
     t = getattr(bpa, kind)(f, unit_aware=True)
     want = getattr(u.autograd, kind)(f)(X)
@@ -52,7 +49,7 @@ def test_states_holding_quantities_in_every_layout(kind, layout, extras):
     has_aux = extras == "aux+value"
 
     def pure(wv, x):
-        return scalar(kind, wv * x * x)
+        return output_for(kind, wv * x * x, total=u.math.sum)
 
     def f(x):
         out = pure(w.value, x)
@@ -93,7 +90,7 @@ def test_a_unit_mismatch_is_brainunits_error_and_leaves_states_unchanged(kind):
 
     def f(x):
         h.value = h.value + x
-        return scalar(kind, x + 1.0 * u.second)  # mV + s
+        return output_for(kind, x + 1.0 * u.second, total=u.math.sum)  # mV + s
 
     with pytest.raises(u.UnitMismatchError):
         getattr(bpa, kind)(f, unit_aware=True)(X)
