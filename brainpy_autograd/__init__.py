@@ -66,10 +66,11 @@ from ._api import jacfwd as jacfwd
 from ._api import jacobian as jacobian
 from ._api import jacrev as jacrev
 from ._api import vector_grad as vector_grad
-from ._compiled import compiled_calls as compiled_calls
-from ._compiled import compiled_calls_enabled as compiled_calls_enabled
-from ._compiled import set_compiled_calls as set_compiled_calls
-from ._compiled import wait_for_compilations as wait_for_compilations
+from ._engine import CallStats as CallStats
+from ._engine import compiled_calls as compiled_calls
+from ._engine import compiled_calls_enabled as compiled_calls_enabled
+from ._engine import set_compiled_calls as set_compiled_calls
+from ._engine import wait_for_compilations as wait_for_compilations
 from ._install import BrainPyInstallation as BrainPyInstallation
 from ._install import install as install
 from ._install import is_installed as is_installed
@@ -85,6 +86,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AutogradFunction",
     "BrainPyInstallation",
+    "CallStats",
     "LegacyArgumentWarning",
     "compiled_calls",
     "compiled_calls_enabled",

@@ -4,35 +4,31 @@
 :class:`~._options.Options` of one transform. Each call resolves ``argnums``
 against the call's positional arguments, replaces States among the arguments
 by their values, and forwards to the brainstate transform built once per
-resolved ``argnums`` (:func:`._backend.build`). Repeated un-jitted calls run
-compiled (:mod:`._compiled`).
+resolved ``argnums`` (:func:`._backend.build`). Un-jitted calls go through the
+compiled-call engine (:mod:`._engine`), which replays and then compiles them.
 
 A transform created without a function (``grad(argnums=1)``) is the plain
 function :func:`decorator` returns, which takes the function and makes the
 :class:`AutogradFunction`.
 
-Calls from several threads are serialised by one re-entrant lock, so every
-call reads the States, computes and writes them back before another call
-starts: concurrent calls give the results of some sequential order. (Calls
-nested inside a call, e.g. ``grad(grad(f))``, re-enter the same lock.)
+Calls from several threads are serialised (:func:`._engine.serialised`), so
+every call reads the States, computes and writes them back before another call
+starts: concurrent calls give the results of some sequential order.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
-from . import _backend, _compiled
+from . import _backend
+from ._engine import CallStats, CompiledCalls, serialised
 from ._options import Options, TransformSpec
 from ._states import strip_states
 from ._types import Argnums, positions
 from ._validate import check_decorator_call, resolve_argnums, unsupported_argument
 
-__all__ = ["AutogradFunction", "Decorator", "decorator", "CALL_LOCK"]
-
-#: Serialises the calls of every transform (see the module docstring).
-CALL_LOCK = threading.RLock()
+__all__ = ["AutogradFunction", "Decorator", "decorator"]
 
 #: What ``grad(argnums=1)`` & co. return: give it the function to differentiate.
 Decorator = Callable[[Callable[..., Any]], "AutogradFunction"]
@@ -54,7 +50,7 @@ class AutogradFunction:
         #: argnums that need no per-call resolution (no negative position)
         self._fixed = all(a >= 0 for a in wanted)
         self._min_nargs = max(wanted, default=-1) + 1
-        self._compiled = _compiled.CompiledCalls(options.compiled)
+        self._compiled = CompiledCalls(options.compiled)
         self.__wrapped__ = func
         self.__name__ = getattr(func, "__name__", type(func).__name__)
         self.__qualname__ = getattr(func, "__qualname__", self.__name__)
@@ -67,7 +63,7 @@ class AutogradFunction:
             backend = self._backends[resolved] = _backend.build(
                 self._spec, self._options, self._func, resolved)
         args, kwargs = strip_states(args, kwargs)
-        with CALL_LOCK:
+        with serialised():
             try:
                 return self._compiled.call(resolved, backend, args, kwargs)
             except TypeError as err:
@@ -75,6 +71,32 @@ class AutogradFunction:
                 if message is not None:
                     raise TypeError(message) from err
                 raise
+
+    def call_stats(self) -> CallStats:
+        """How this transform's calls ran: compiled, replayed or interpreted.
+
+        Returns
+        -------
+        CallStats
+            ``calls``, ``compiled``, ``replayed`` and ``interpreted`` count the
+            calls by path (see :doc:`speed`); ``signatures`` and ``programs`` say
+            how many input signatures are held and how many of them run compiled;
+            ``traces`` how many programs were traced; ``last_error`` why the last
+            failed compilation or trace fell back (``None`` if none did).
+
+        Examples
+        --------
+        >>> import jax.numpy as jnp
+        >>> import brainpy_autograd as bpa
+        >>> g = bpa.grad(lambda x: jnp.sum(x ** 2))
+        >>> with bpa.compiled_calls(compile_at=2):
+        ...     for _ in range(3):
+        ...         _ = g(jnp.ones(3))
+        >>> s = g.call_stats()
+        >>> s.calls, s.replayed, s.compiled
+        (3, 1, 2)
+        """
+        return self._compiled.stats()
 
     def _resolve(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Argnums:
         """``argnums`` for this call (negative positions counted from its end), checked."""

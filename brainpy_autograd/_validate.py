@@ -49,6 +49,7 @@ __all__ = [
     "check_decorator_call",
     "check_flag",
     "check_positive_int",
+    "check_compile_at",
     "check_debug_nan",
     "normalize_argnums",
     "not_a_state",
@@ -182,6 +183,19 @@ def check_positive_int(fname: str, name: str, value: Any) -> int:
     """Return ``value`` if it is an int >= 1; raise ``ValueError`` otherwise."""
     if not _is_int(value) or value < 1:
         raise ValueError(f"{fname}(): {name} must be a positive int, got {value!r}.")
+    return operator.index(value)
+
+
+def check_compile_at(fname: str, value: Any) -> int | None:
+    """``compile_at``: an int >= 1, or ``"auto"`` (returned as ``None``: the schedule)."""
+    if isinstance(value, str) and value == "auto":
+        return None
+    if not _is_int(value):
+        raise TypeError(f"{fname}(): compile_at must be a positive int or 'auto', "
+                        f"got {describe_value(value)}.")
+    if value < 1:
+        raise ValueError(f"{fname}(): compile_at must be a positive int (1 compiles at the "
+                         f"first call) or 'auto', got {value!r}.")
     return operator.index(value)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from hypothesis import settings
 from oracle import SCALAR_TRANSFORMS
 
-from brainpy_autograd import _compiled
+import brainpy_autograd as bpa
 
 #: Examples per hypothesis test in the ``ci`` profile (``conftest.py``).
 CI_EXAMPLES = 25
@@ -31,18 +31,11 @@ def ci_settings(n: int) -> settings:
 
 @contextmanager
 def compile_at_second_call() -> Iterator[None]:
-    """Compiled evaluation on the old, deterministic schedule: the second call of a
-    signature compiles synchronously and runs the program, and every later call does.
-
-    The default schedule (compile once it has paid for itself, in the background)
-    depends on timings; tests that must reach the compiled path at a known call use this.
-    """
-    previous = _compiled._Config.amortize
-    _compiled._Config.amortize = False
-    try:
+    """Every signature replays its program at its first call and compiles at its second
+    (the public hook ``compiled_calls(compile_at=2)``), so that a test reaches both
+    paths at known calls whatever the program's size."""
+    with bpa.compiled_calls(bpa.compiled_calls_enabled(), compile_at=2):
         yield
-    finally:
-        _compiled._Config.amortize = previous
 
 
 # ---------------------------------------------------------------- functions

@@ -1,4 +1,5 @@
-"""Compiled evaluation of repeated un-jitted calls: same results, same State updates."""
+"""The paths of an un-jitted call (interpreted, replayed, compiled): same results, same State
+updates, the opt-outs, the bounded cache, and the public hooks that tests and benchmarks use."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import collections
 import os
 import subprocess
 import sys
-import textwrap
 import threading
 
 import brainstate
@@ -18,13 +18,12 @@ from helpers import Model, output_for
 from oracle import TRANSFORMS, assert_same_result, assert_tree_close
 
 import brainpy_autograd as bpa
-from brainpy_autograd import _compiled
 
 X = jnp.array([0.3, -0.7, 1.2], dtype=jnp.float32)
 
 
 def programs_of(t):
-    return len(t._compiled)
+    return t.call_stats().programs
 
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
@@ -39,7 +38,7 @@ def test_repeated_calls_are_compiled_and_match_the_interpreted_path(kind, compil
     for call in range(4):
         assert_same_result(fast(X * (call + 1)), slow(X * (call + 1)))
         assert_tree_close(compiled_model.h.value, interpreted_model.h.value)
-    assert programs_of(fast) == 1 and fast._compiled.last_error is None
+    assert programs_of(fast) == 1 and fast.call_stats().last_error is None
     assert programs_of(slow) == 0
     # the user's Python code ran as often on both paths (at trace time only)
     assert compiled_model.python_calls == interpreted_model.python_calls
@@ -127,7 +126,7 @@ def test_program_cache_is_bounded(compile_at_second_call):
             for _ in range(2):
                 g(jnp.ones(n, jnp.float32))
             assert programs_of(g) <= 3
-        assert len(g._compiled._signatures) <= 3
+        assert g.call_stats().signatures <= 3
     finally:
         bpa.set_compiled_calls(max_programs=32)
 
@@ -215,7 +214,8 @@ def test_calls_1_2_3_return_exactly_what_the_interpreted_call_returns(
     t = getattr(bpa, kind)(f, **opts)
     interpreted = getattr(bpa, kind)(f, compiled=False, **opts)(X)
     calls = [t(X) for _ in range(3)]
-    assert programs_of(t) == 1 and t._compiled.last_error is None  # calls 2, 3: compiled
+    stats = t.call_stats()
+    assert (stats.replayed, stats.compiled, stats.last_error) == (1, 2, None)
     for result in calls:
         assert_same_result(result, calls[0])
         assert_same_result(result, interpreted)
@@ -229,108 +229,112 @@ def test_the_reported_key_order_case(compile_at_second_call):
     assert programs_of(g) == 1
 
 
+
+
 # ---------------------------------------------------------------------------
-# The schedule: never slower than interpreting, compile in the background
+# The public hooks: compile_at=n, and call_stats()
 
 
-class FakeClock:
-    """``time.perf_counter`` for the policy: advances only when told to."""
-
-    def __init__(self):
-        self.now = 0.0
-
-    def __call__(self):
-        return self.now
+def _tiny():
+    w = brainstate.ParamState(jnp.float32(2.0))
+    return bpa.grad(lambda x: jnp.sum(jnp.sin(w.value * x)), grad_vars=w, argnums=0)
 
 
-@pytest.fixture
-def clock(monkeypatch):
-    fake = FakeClock()
-    monkeypatch.setattr(_compiled.time, "perf_counter", fake)
-    yield fake
-    assert bpa.wait_for_compilations(60)
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_compile_at_n_compiles_every_signature_at_its_nth_call(n):
+    g = _tiny()
+    with bpa.compiled_calls(compile_at=n):
+        for call in range(1, 8):
+            g(X)
+            stats = g.call_stats()
+            assert stats.compiled == max(0, call - n + 1), (call, stats)
+            assert stats.replayed == min(call, n - 1)
+        g(jnp.ones(4, jnp.float32))  # a new signature starts again at call 1
+        assert g.call_stats().signatures == 2
+        assert g.call_stats().programs == (2 if n == 1 else 1)
+    assert g.call_stats().interpreted == 0
 
 
-class Costed:
-    """A brainstate gradient whose runs cost what the test says, on the fake clock.
-
-    An interpreted run costs ``interpreted(shape_seen_before)``; tracing it (the
-    foreground part of a compilation) costs ``traced``; a compiled run costs
-    nothing, since the backend is not called at all.
-    """
-
-    def __init__(self, clock, interpreted, traced=1.0):
-        self.clock, self.interpreted, self.traced = clock, interpreted, traced
-        self.seen = set()
-        w = brainstate.ParamState(jnp.float32(1.5))
-        self.backend = brainstate.transform.grad(lambda x: jnp.sum(jnp.tanh(w.value * x)))
-        self.calls = _compiled.CompiledCalls(None)
-
-    def __call__(self, x):
-        return self.calls.call(0, self._run, (x,), {})
-
-    def _run(self, x):
-        if isinstance(x, jax.core.Tracer):
-            self.clock.now += self.traced
-        else:
-            self.clock.now += self.interpreted(x.shape in self.seen)
-            self.seen.add(x.shape)
-        return self.backend(x)
-
-
-def _run_and_check_budget(clock, g, inputs, interpreted_cost):
-    totals = []
-    for k, x in enumerate(inputs, 1):
-        g(x)
-        # The fake clock stands still while the background compilation runs
-        # (in real time it overlaps the calls that go on interpreted).
-        assert bpa.wait_for_compilations(60)
-        totals.append(clock.now)
-        assert clock.now <= 1.25 * interpreted_cost(k) + 1e-9, (k, totals)
-    return totals
-
-
-def test_a_repeated_signature_compiles_only_once_it_has_paid_for_itself(clock):
-    # Tracing and lowering cost 2 interpreted calls here; the first call 3.
-    g = Costed(clock, lambda seen: 1.0 if seen else 3.0, traced=2.0)
-    calls = [jnp.ones(3, jnp.float32)] * 80
-    totals = _run_and_check_budget(clock, g, calls, lambda k: 2.0 + 1.0 * k)
-    assert g.calls.ready() == 1 and g.calls.last_error is None
-    assert totals[-1] < 65  # it did switch, long before the 80 calls were over
-    before = clock.now
-    g(calls[0])
-    assert clock.now == before  # the program ran: no interpreted work at all
-
-
-def test_a_signature_called_a_few_times_is_never_compiled(clock):
-    g = Costed(clock, lambda seen: 1.0, traced=2.0)
-    for _ in range(5):
+def test_call_stats_count_interpreted_calls_too():
+    g = _tiny()
+    with jax.disable_jit():
         g(X)
-    assert len(g.calls) == 0 and clock.now == 5.0
+    with bpa.compiled_calls(False):
+        g(X)
+    stats = g.call_stats()
+    assert (stats.calls, stats.interpreted, stats.replayed, stats.compiled) == (2, 2, 0, 0)
+    assert isinstance(stats, bpa.CallStats)
 
 
-def test_new_signatures_compile_at_once_when_that_is_cheaper(clock):
-    # A new shape costs 10 to interpret (every primitive compiles), a known one 1.
-    g = Costed(clock, lambda seen: 1.0 if seen else 10.0, traced=1.0)
-    shapes = [jnp.ones(1, jnp.float32)] * 60 + [jnp.ones(n, jnp.float32) for n in range(2, 8)]
+def test_compile_at_is_validated_and_restored():
+    with pytest.raises(TypeError, match=r"set_compiled_calls\(\): compile_at must be a "
+                                        r"positive int or 'auto', got a str \('soon'\)"):
+        bpa.set_compiled_calls(compile_at="soon")
+    with pytest.raises(ValueError, match="compile_at must be a positive int"):
+        bpa.set_compiled_calls(compile_at=0)
+    with pytest.raises(TypeError, match="compile_at must be"):
+        bpa.set_compiled_calls(compile_at=True)
+    g = _tiny()
+    with bpa.compiled_calls(compile_at=1):
+        g(X)
+    assert g.call_stats().compiled == 1
+    g2 = _tiny()
+    g2(X)  # back on the schedule: a tiny program replays at its first call
+    assert g2.call_stats().replayed == 1
+    bpa.set_compiled_calls(compile_at=3)
+    try:
+        g3 = _tiny()
+        for _ in range(3):
+            g3(X)
+        assert g3.call_stats().compiled == 1
+    finally:
+        bpa.set_compiled_calls(compile_at="auto")
 
-    def interpreted(k):
-        return 10.0 * (1 + max(0, k - 60)) + 1.0 * min(k - 1, 59)
 
-    totals = _run_and_check_budget(clock, g, shapes, interpreted)
-    assert g.calls.ready() == 7  # every new shape was compiled at its first call
-    assert totals[-1] - totals[59] == 6.0  # each new shape cost one trace, no interpretation
-
-
-def test_new_signatures_are_interpreted_when_compiling_costs_more(clock):
-    g = Costed(clock, lambda seen: 1.0 if seen else 2.0, traced=5.0)
-    shapes = [jnp.ones(1, jnp.float32)] * 120 + [jnp.ones(n, jnp.float32) for n in range(2, 5)]
-    _run_and_check_budget(clock, g, shapes, lambda k: 2.0 * (1 + max(0, k - 120))
-                          + 1.0 * min(k - 1, 119) + 5.0)
-    assert g.calls.ready() == 1
+def test_wait_for_compilations_has_nothing_to_wait_for():
+    g = _tiny()
+    for _ in range(3):
+        g(X)
+    assert bpa.wait_for_compilations() is True
+    assert bpa.wait_for_compilations(0) is True
 
 
-def test_states_are_read_and_written_on_the_calling_thread_only(monkeypatch):
+def test_a_failed_compilation_leaves_the_signature_replayed(monkeypatch, compile_at_second_call):
+    from brainpy_autograd._engine import _program
+
+    def fail(self, args, kwargs):
+        raise RuntimeError("XLA said no")
+
+    monkeypatch.setattr(_program.Program, "compile", fail)
+    model, reference = Model("grad", aux=True), Model("grad", aux=True)
+    g = bpa.grad(model, grad_vars=model.w, has_aux=True)
+    ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
+    for _ in range(4):
+        assert_same_result(g(X), ref(X))
+    stats = g.call_stats()
+    assert (stats.programs, stats.compiled, stats.replayed) == (0, 0, 4)
+    assert isinstance(stats.last_error, RuntimeError) and "XLA said no" in str(stats.last_error)
+
+
+def test_a_trace_that_fails_outside_the_users_code_falls_back_to_brainstate(monkeypatch):
+    from brainpy_autograd._engine import _program
+
+    def broken(self):
+        raise RuntimeError("cannot index the outputs")
+
+    monkeypatch.setattr(_program.Program, "_index_outputs", broken)
+    model, reference = Model("grad", aux=True), Model("grad", aux=True)
+    g = bpa.grad(model, grad_vars=model.w, has_aux=True)
+    ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
+    for _ in range(3):
+        assert_same_result(g(X), ref(X))
+    stats = g.call_stats()
+    assert (stats.interpreted, stats.replayed, stats.compiled) == (3, 0, 0)
+    assert "cannot index" in str(stats.last_error)
+    assert model.python_calls == reference.python_calls == 1
+
+
+def test_states_are_read_and_written_on_the_calling_thread_only(compile_at_second_call):
     threads = set()
 
     class Watched(brainstate.State):
@@ -352,52 +356,8 @@ def test_states_are_read_and_written_on_the_calling_thread_only(monkeypatch):
         return jnp.sum(h.value ** 2)
 
     g = bpa.grad(f, grad_vars=w)
-    monkeypatch.setattr(_compiled, "FOREGROUND_SHARE", 1e9)  # compile at the second call
-    for _ in range(3):
-        g(X)
-    assert programs_of(g) == 1 and g._compiled.ready() == 0  # compiling in the background
-    assert bpa.wait_for_compilations(60)
-    for _ in range(3):
-        g(X)
-    assert g._compiled.ready() == 1
-    assert threads == {threading.get_ident()}
-
-
-def test_a_failed_compilation_leaves_the_calls_interpreted(monkeypatch, compile_at_second_call):
-    def fail(self):
-        self.error = RuntimeError("XLA said no")
-        self.done = True
-
-    monkeypatch.setattr(_compiled._Program, "compile", fail)
-    model, reference = Model("grad", aux=True), Model("grad", aux=True)
-    g = bpa.grad(model, grad_vars=model.w, has_aux=True)
-    ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
     for _ in range(4):
-        assert_same_result(g(X), ref(X))
-    assert programs_of(g) == 0
-    assert isinstance(g._compiled.last_error, RuntimeError)
-    assert "XLA said no" in str(g._compiled.last_error)
-
-
-def test_exit_while_a_compilation_runs_is_clean():
-    code = textwrap.dedent("""
-        import jax.numpy as jnp, brainstate
-        import brainpy_autograd as bpa
-        from brainpy_autograd import _compiled
-        _compiled.FOREGROUND_SHARE = 1e9  # start compiling at the second call
-        W = brainstate.ParamState(jnp.eye(16) * 0.5)
-        def loss(xs):
-            h = jnp.zeros(16)
-            for t in range(120):
-                h = jnp.tanh(W.value @ h + xs[t])
-            return jnp.sum(h)
-        g = bpa.grad(loss, grad_vars=W)
-        xs = jnp.ones((120, 16))
-        g(xs); g(xs)
-        print("pending", not _compiled.wait_for_compilations(0), flush=True)
-    """)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=300)
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "pending True"
-    assert out.stderr.strip() == ""
+        g(X)
+    assert g.call_stats().compiled == 3
+    assert threads == {threading.get_ident()}
+    assert not [t for t in threading.enumerate() if "brainpy_autograd" in t.name]

@@ -41,7 +41,7 @@ def test_without_a_trace_context_every_call_is_interpreted_with_the_same_result(
     compiled, interpreted = _calls(kind)
     for _ in range(3):
         assert_same_result(compiled(X), interpreted(X))
-    assert len(compiled._compiled) == 0 and compiled._compiled.last_error is None
+    assert compiled.call_stats().programs == 0 and compiled.call_stats().last_error is None
 
 
 def test_a_trace_context_that_changed_shape_is_treated_as_missing(monkeypatch):
@@ -90,7 +90,7 @@ def test_import_and_calls_work_when_jax_trace_ctx_is_gone():
         assert bpa._internals.jax_trace_ctx is None
         w = brainstate.ParamState(jnp.array([1.0, 2.0]))
         g = bpa.grad(lambda x: jnp.sum(w.value * x), grad_vars=w)
-        print([g(jnp.array([3.0, 4.0])).tolist() for _ in range(3)], len(g._compiled))
+        print([g(jnp.array([3.0, 4.0])).tolist() for _ in range(3)], g.call_stats().programs)
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
@@ -124,7 +124,7 @@ def test_debug_nan_reports_the_first_nan_and_runs_interpreted():
     for _ in range(2):
         with pytest.raises(RuntimeError, match="NaN/Inf detected"):
             hunting(jnp.ones(2))
-    assert len(hunting._compiled) == 0
+    assert hunting.call_stats().programs == 0
 
 
 def test_debug_nan_with_compiled_true_is_refused():

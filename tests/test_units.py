@@ -38,7 +38,7 @@ def test_arguments_that_are_quantities(kind, compile_at_second_call):
     want = getattr(u.autograd, kind)(f)(X)
     for _ in range(3):  # calls 2 and 3 run compiled
         assert_quantity_tree_close(t(X), want)
-    assert len(t._compiled) == 1 and t._compiled.last_error is None
+    assert t.call_stats().programs == 1 and t.call_stats().last_error is None
 
 
 @pytest.mark.parametrize("kind", TRANSFORMS)

@@ -1,0 +1,161 @@
+"""The dispatching call: which path one un-jitted call takes, and the counts.
+
+Three paths, chosen from the sequence of calls alone (never from a clock):
+
+- *interpreted*: brainstate's own call. Taken with ``compiled=False``, inside
+  an outer trace (``jit``, ``vmap``, another gradient), under
+  ``jax.disable_jit()``, with ``jax_debug_nans``/``jax_debug_infs`` on (JAX's
+  NaN checks report the failing operation there), and for arguments that are
+  not arrays or numbers;
+- *replayed*: the signature's traced program, op by op (:mod:`._program`);
+- *compiled*: the same program as one XLA executable, from the call that
+  :func:`._schedule.compile_call` names on.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+
+from .._internals import outside_traces
+from .._types import positions
+from ._cache import Entry, SignatureCache, signature
+from ._program import Program, Stale, TraceError
+from ._schedule import compile_call
+from ._settings import SETTINGS
+
+__all__ = ["CompiledCalls", "CallStats"]
+
+_JAX_CONFIG: Any = jax.config
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """How a transform's un-jitted calls ran (see :meth:`AutogradFunction.call_stats`)."""
+
+    calls: int
+    compiled: int
+    replayed: int
+    interpreted: int
+    #: signatures held, and how many of them have a compiled program
+    signatures: int
+    programs: int
+    #: programs traced (one per signature, again when a State changed shape)
+    traces: int
+    #: seconds spent compiling, measured (reported only: no path depends on it)
+    compile_seconds: float
+    #: why the last compilation or trace failed (that signature fell back), or None
+    last_error: BaseException | None
+
+
+def _platform() -> str:
+    device = _JAX_CONFIG.jax_default_device
+    return getattr(device, "platform", None) or jax.default_backend()
+
+
+class CompiledCalls:
+    """Compiled evaluation for one transform (see the module docstring).
+
+    ``option`` is the transform's ``compiled=`` argument: ``None`` follows the
+    global setting, ``True``/``False`` overrides it.
+    """
+
+    def __init__(self, option: bool | None) -> None:
+        self.option = option
+        self._cache = SignatureCache()
+        self.last_error: BaseException | None = None
+        self._compiled = self._replayed = self._interpreted = self._traces = 0
+        self._compile_seconds = 0.0
+        self._any_compiled = False  # small new signatures then compile at once
+
+    def __len__(self) -> int:
+        """How many compiled programs are held."""
+        return sum(1 for e in self._cache.entries()
+                   if e.program is not None and e.program.executable is not None)
+
+    ready = __len__
+
+    def stats(self) -> CallStats:
+        calls = self._compiled + self._replayed + self._interpreted
+        return CallStats(calls, self._compiled, self._replayed, self._interpreted,
+                         len(self._cache), len(self), self._traces, self._compile_seconds,
+                         self.last_error)
+
+    def _fast_paths_apply(self) -> bool:
+        enabled = SETTINGS.enabled if self.option is None else self.option
+        return (enabled and not _JAX_CONFIG.jax_disable_jit and not _JAX_CONFIG.jax_debug_nans
+                and not _JAX_CONFIG.jax_debug_infs and outside_traces())
+
+    def call(self, resolved: Any, backend: Callable[..., Any], args: tuple[Any, ...],
+             kwargs: dict[str, Any]) -> Any:
+        """``backend(*args, **kwargs)`` by the path the module docstring describes.
+
+        Callers hold the call lock (:func:`._serial.serialised`).
+        """
+        key = signature(resolved, args, kwargs) if self._fast_paths_apply() else None
+        entry = None if key is None else self._cache.get(key)
+        if key is not None and entry is None:
+            entry = self._cache.add(key, SETTINGS.max_programs)
+        if entry is None or entry.interpret_only:
+            self._interpreted += 1
+            return backend(*args, **kwargs)
+        for _ in range(2):  # a stale program is traced again, once
+            if entry.program is None and not self._trace(key, entry, resolved, backend,
+                                                         args, kwargs):
+                self._interpreted += 1
+                return backend(*args, **kwargs)
+            try:
+                return self._run(entry, args, kwargs)
+            except Stale:
+                entry.program, entry.calls = None, 0
+        raise RuntimeError("brainpy_autograd internal error: a fresh program was stale")
+
+    def _run(self, entry: Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        program = entry.program
+        assert program is not None
+        entry.calls += 1
+        if (program.executable is None and not entry.replay_only
+                and entry.compile_at is not None and entry.calls >= entry.compile_at):
+            start = time.perf_counter()
+            try:
+                program.compile(args, kwargs)
+                self._any_compiled = True
+            except Stale:
+                raise
+            except Exception as err:  # noqa: BLE001 - the signature goes on replayed
+                self.last_error = err
+                entry.replay_only = True
+            finally:
+                self._compile_seconds += time.perf_counter() - start
+        if program.executable is not None:
+            out = program.run(args, kwargs)
+            self._compiled += 1
+            return out
+        out = program.replay(args, kwargs)
+        self._replayed += 1
+        return out
+
+    def _trace(self, key: Any, entry: Entry, resolved: Any, backend: Callable[..., Any],
+               args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+        """Trace the entry's program; False if that failed outside the user's code."""
+        failure: BaseException | None = None
+        try:
+            program = Program(backend, args, kwargs, positions(resolved))
+        except TraceError as err:  # the user's function (or brainstate) raised
+            failure = err.error
+        except Exception as err:  # noqa: BLE001 - brainstate interprets this signature
+            self.last_error = err
+            entry.interpret_only = True
+            return False
+        if failure is not None:  # raised here, outside the handler: its context stays its own
+            self._cache.drop(key)
+            raise failure
+        self._traces += 1
+        entry.program = program
+        entry.compile_at = compile_call(program.facts, _platform(), at_once=self._any_compiled,
+                                        forced=SETTINGS.compile_at)
+        return True

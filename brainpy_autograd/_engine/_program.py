@@ -1,0 +1,185 @@
+"""One signature's program: traced once, then replayed op by op or run compiled.
+
+The program is the whole call, differentiation included, traced by brainstate's
+``StatefulFunction`` (which finds the States it reads and writes). Its inputs
+are the call's flat arguments and the States' values, its outputs the result
+and the new values of the States it writes, exactly as brainstate's own
+``jaxpr_call`` orders them; this module checks that order against the jaxpr
+when tracing, and refuses a program whose inputs do not line up.
+
+- :meth:`Program.replay` evaluates the jaxpr op by op (``jax.core.eval_jaxpr``),
+  as brainstate's ``jaxpr_call`` does.
+- :meth:`Program.compile` builds one XLA executable. The jaxpr's constants are
+  passed to it on every call instead of being baked in, so that a NumPy array
+  the function captured and the caller changed in place is read as it is now.
+- Both return what an interpreted call returns: outputs that the jaxpr takes
+  straight from a literal, a constant or an input are the very objects
+  ``eval_jaxpr`` gives, and :class:`._layout.ExactLayout` restores dict key
+  order, constant leaves and pass-through arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jax
+from brainstate import State
+from brainstate.transform import StatefulFunction
+from jax.extend.core import Literal
+
+from ._facts import Facts, facts_of
+from ._layout import ExactLayout
+
+__all__ = ["Program", "Stale", "TraceError"]
+
+#: jax.typeof (jax >= 0.9), or jax.core.get_aval before it
+_typeof: Callable[[Any], Any] = getattr(jax, "typeof", None) or getattr(jax.core, "get_aval")
+
+
+class Stale(Exception):
+    """The program cannot run this call (a State's shape, dtype or placement changed)."""
+
+
+class TraceError(Exception):
+    """Tracing raised inside the user's function or brainstate: re-raise ``error`` as is."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _kinds(leaves: Sequence[Any]) -> list[tuple[Any, Any]]:
+    return [(a.shape, a.dtype) for a in map(_typeof, leaves)]
+
+
+def _fit(leaves: list[Any], wanted: Sequence[tuple[Any, Any]], cast: bool) -> list[Any]:
+    """State leaves that changed dtype, accepted where JAX's weak typing makes them fit.
+
+    A State assigned a Python number inside the function (``s.value = 1.0``) holds
+    a weakly typed value afterwards (float64 in 64-bit mode). brainstate runs its
+    program on it as it is, and JAX's promotion rules give the program's own
+    dtype; so does a replay. A compiled program gets it cast to that dtype.
+    Anything else (another shape, a strongly typed other dtype) is :class:`Stale`.
+    """
+    fitted = list(leaves)
+    for i, (leaf, aval, (shape, dtype)) in enumerate(zip(leaves, map(_typeof, leaves), wanted)):
+        if aval.shape == shape and aval.dtype == dtype:
+            continue
+        if aval.shape != shape or not aval.weak_type or aval.dtype.kind != dtype.kind:
+            raise Stale
+        if cast:
+            fitted[i] = jax.numpy.asarray(leaf, dtype)
+    return fitted
+
+
+class Program:
+    """The traced program of one call signature (see the module docstring)."""
+
+    __slots__ = ("states", "written", "facts", "executable", "_jaxpr", "_consts", "_tree",
+                 "_state_kinds", "_fixed", "_computed", "_layout")
+
+    def __init__(self, backend: Callable[..., Any], args: tuple[Any, ...],
+                 kwargs: dict[str, Any], differentiated: Sequence[int]) -> None:
+        layouts: list[ExactLayout] = []
+        failures: list[BaseException] = []
+
+        def recorded(*a: Any, **k: Any) -> Any:
+            try:
+                out = backend(*a, **k)
+            except BaseException as err:
+                failures.append(err)
+                raise
+            skip = {id(x) for p in differentiated for x in jax.tree.leaves(a[p])}
+            inputs = {id(x): i for i, x in enumerate(jax.tree.leaves((a, k)))
+                      if id(x) not in skip}
+            layouts.append(ExactLayout(out, inputs))
+            return out
+
+        traced = StatefulFunction(recorded, name="brainpy_autograd", return_only_write=True)
+        try:
+            traced.make_jaxpr(*args, **kwargs)
+        except BaseException as err:
+            if failures:
+                raise TraceError(failures[-1]) from err
+            raise
+        self._layout = layouts[-1]
+        closed = traced.get_jaxpr(*args, **kwargs)
+        self._jaxpr, self._consts = closed.jaxpr, list(closed.consts)
+        self._tree: Any = traced.get_out_treedef(*args, **kwargs)
+        self.states: tuple[State, ...] = tuple(traced.get_states(*args, **kwargs))
+        written = {id(s) for s in traced.get_write_states(*args, **kwargs)}
+        self.written = tuple(i for i, s in enumerate(self.states) if id(s) in written)
+        values = [s.value for s in self.states]
+        flat = jax.tree.leaves((args, kwargs, values))
+        if [_typeof(x) for x in flat] != [v.aval for v in self._jaxpr.invars]:
+            raise RuntimeError("the traced program's inputs do not line up with the call's")
+        self._state_kinds = _kinds(jax.tree.leaves(values))
+        self.facts: Facts = facts_of(closed)
+        self.executable: Any = None
+        self._index_outputs()
+
+    def _index_outputs(self) -> None:
+        """Which outputs are literals, constants or inputs (taken as eval_jaxpr gives them)."""
+        invars = {v: i for i, v in enumerate(self._jaxpr.invars)}
+        constvars = {v: i for i, v in enumerate(self._jaxpr.constvars)}
+        fixed: list[tuple[int, str, Any]] = []
+        computed: list[int] = []
+        for j, v in enumerate(self._jaxpr.outvars):
+            if isinstance(v, Literal):
+                fixed.append((j, "literal", v.val))
+            elif v in constvars:
+                fixed.append((j, "const", constvars[v]))
+            elif v in invars:
+                fixed.append((j, "input", invars[v]))
+            else:
+                computed.append(j)
+        self._fixed, self._computed = tuple(fixed), tuple(computed)
+
+    # ------------------------------------------------------------------ running
+
+    def _inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any], cast: bool) -> list[Any]:
+        """The program's flat inputs: the arguments' leaves, then the States' values'."""
+        leaves = jax.tree.leaves([s.value for s in self.states])
+        if _kinds(leaves) != self._state_kinds:
+            leaves = _fit(leaves, self._state_kinds, cast)
+        return jax.tree.leaves((args, kwargs)) + leaves
+
+    def _finish(self, outs: list[Any], flat: list[Any]) -> Any:
+        out, new_values = self._tree.unflatten(outs)
+        states = self.states
+        for i in self.written:
+            states[i].value = new_values[i]
+        return self._layout.restore(out, flat)
+
+    def replay(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Evaluate the program op by op, as brainstate's interpreted call does."""
+        flat = self._inputs(args, kwargs, cast=False)
+        outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
+        return self._finish(list(outs), flat)
+
+    def compile(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        """Lower and compile the program for these inputs (XLA's part: the costly one)."""
+        flat = self._inputs(args, kwargs, cast=True)
+        jaxpr, computed = self._jaxpr, self._computed
+
+        def run(consts: list[Any], flat: list[Any]) -> list[Any]:
+            outs = jax.core.eval_jaxpr(jaxpr, consts, *flat)
+            return [outs[j] for j in computed]
+
+        self.executable = jax.jit(run).lower(self._consts, flat).compile()
+
+    def run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run the compiled program (after :meth:`compile`)."""
+        flat = self._inputs(args, kwargs, cast=True)
+        try:
+            values = self.executable(self._consts, flat)
+        except (TypeError, ValueError) as err:  # inputs it was not compiled for
+            raise Stale from err
+        outs: list[Any] = [None] * len(self._jaxpr.outvars)
+        for j, v in zip(self._computed, values):
+            outs[j] = v
+        consts = self._consts
+        for j, kind, ref in self._fixed:
+            outs[j] = ref if kind == "literal" else consts[ref] if kind == "const" else flat[ref]
+        return self._finish(outs, flat)

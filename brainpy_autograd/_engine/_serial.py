@@ -1,0 +1,69 @@
+"""One call at a time, across threads, without deadlocking on host callbacks.
+
+Calls from several threads are serialised by one re-entrant lock: every call
+reads the States, computes and writes them back before another starts, so
+concurrent calls give the results of some sequential order (a call nested in
+a call, ``grad(grad(f))``, re-enters the lock).
+
+A host callback (``jax.pure_callback``, ``jax.debug.callback``...) runs Python
+while its call holds the lock, and may hand work to another thread that calls
+a transform and wait for it: that thread would wait for the lock forever. So a
+call that finds the lock taken looks, every :data:`POLL_SECONDS` while it
+waits, whether any thread is inside a JAX host callback; if one is, it goes
+ahead without the lock, as a call nested in that callback. Nothing else ever
+skips the lock.
+
+A process forked while some thread held the lock starts with a fresh one: the
+thread that held it does not exist in the child.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+__all__ = ["serialised", "LOCK", "POLL_SECONDS"]
+
+#: Serialises the calls of every transform (see the module docstring).
+LOCK = threading.RLock()
+#: How often a waiting call looks for a running host callback.
+POLL_SECONDS = 0.02
+#: JAX's modules that call a host callback's Python function.
+_CALLBACK_MODULES = tuple(os.path.join("jax", "_src", name)
+                          for name in ("callback.py", "debugging.py"))
+
+
+def host_callback_running() -> bool:
+    """Whether some thread is running (or waiting inside) a JAX host callback."""
+    for frame in sys._current_frames().values():
+        while frame is not None:
+            if frame.f_code.co_filename.endswith(_CALLBACK_MODULES):
+                return True
+            frame = frame.f_back  # type: ignore[assignment]
+    return False
+
+
+def _fresh_lock_in_child() -> None:
+    global LOCK
+    LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
+
+
+@contextmanager
+def serialised() -> Iterator[None]:
+    """Hold :data:`LOCK` for the duration of a call (see the module docstring)."""
+    if not LOCK.acquire(blocking=False):
+        while not LOCK.acquire(timeout=POLL_SECONDS):
+            if host_callback_running():
+                yield  # nested in a host callback of the call that holds the lock
+                return
+    try:
+        yield
+    finally:
+        LOCK.release()
