@@ -1,0 +1,76 @@
+"""Several processes: a 2-process ``jax.distributed`` job (gloo collectives, CPU devices).
+
+Every process of a multi-controller job must take the same path at the same call:
+if one switched to its compiled program a call earlier than the other, their
+collectives would pair up across different programs and give wrong numbers (or
+hang). Both processes run ``multiprocess_check.py``; a timeout turns a deadlock
+into a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.multidevice
+
+TIMEOUT = 300
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("localhost", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def processes():
+    script = Path(__file__).with_name("multiprocess_check.py")
+    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2",
+               JAX_PLATFORMS="cpu")
+    port = str(_free_port())
+    procs = [subprocess.Popen([sys.executable, str(script), str(i), port], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(2)]
+    outputs = []
+    try:
+        for p in procs:
+            out, err = p.communicate(timeout=TIMEOUT)
+            assert p.returncode == 0, err[-3000:]
+            outputs.append(json.loads(out.strip().splitlines()[-1]))
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"the 2-process job did not finish in {TIMEOUT} s (a deadlock?)")
+    finally:
+        for p in procs:
+            p.kill()
+    return sorted(outputs, key=lambda r: r["process"])
+
+
+def test_the_job_has_two_processes_and_four_devices(processes):
+    assert [r["devices"] for r in processes] == [[4, 2], [4, 2]]
+
+
+def test_both_processes_compile_at_the_same_call(processes):
+    firsts = {r["first_compiled_call"] for r in processes}
+    assert len(firsts) == 1 and None not in firsts, firsts
+
+
+@pytest.mark.parametrize("mode", ["compiled", "interpreted", "jit"])
+def test_every_process_sees_the_same_losses(processes, mode):
+    np.testing.assert_array_equal(processes[0][mode], processes[1][mode])
+
+
+@pytest.mark.parametrize("mode", ["compiled", "jit"])
+def test_compiled_and_jitted_losses_agree_with_interpreted_ones(processes, mode):
+    for r in processes:
+        np.testing.assert_allclose(r[mode], r["interpreted"], rtol=1e-5, atol=1e-6)
+        assert all(loss >= 0 for loss in r[mode])  # a mean of squares
+    losses = processes[0]["interpreted"]
+    assert losses[-1] < losses[0]  # the steps did train
