@@ -117,12 +117,21 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     enabled : bool, optional
         ``True`` (the default at import, unless the environment variable
         ``BRAINPY_AUTOGRAD_COMPILED=0`` is set) compiles un-jitted calls once
-        that cannot make them slower (see the README's Speed section);
-        ``False`` interprets every call, as brainstate does. A transform
-        created with ``compiled=True/False`` keeps its own choice.
+        that cannot make them slower (see :doc:`speed`); ``False`` interprets
+        every call, as brainstate does. A transform created with
+        ``compiled=True/False`` keeps its own choice. ``None`` (the default)
+        leaves the setting as it is.
     max_programs : int, optional
         How many input signatures (and their compiled programs) each transform
-        keeps; the least recently used is dropped beyond that. Default 32.
+        keeps; the least recently used is dropped beyond that. A positive int;
+        32 at import. ``None`` (the default) leaves it as it is.
+
+    Raises
+    ------
+    TypeError
+        ``enabled`` that is not a bool.
+    ValueError
+        ``max_programs`` that is not a positive int.
 
     Examples
     --------
@@ -146,6 +155,12 @@ def compiled_calls_enabled() -> bool:
 @contextmanager
 def compiled_calls(enabled: bool) -> Iterator[None]:
     """Temporarily switch compiled evaluation on or off (process-wide).
+
+    Parameters
+    ----------
+    enabled : bool
+        The setting inside the ``with`` block, as for
+        :func:`set_compiled_calls`; the previous one is restored on exit.
 
     Examples
     --------
@@ -338,7 +353,22 @@ atexit.register(_COMPILER.close)
 def wait_for_compilations(timeout: float | None = None) -> bool:
     """Wait until the background compilations have finished (tests and benchmarks).
 
-    Returns False if ``timeout`` seconds passed first.
+    Parameters
+    ----------
+    timeout : float, optional
+        The most seconds to wait; ``None`` (the default) waits as long as it takes.
+
+    Returns
+    -------
+    bool
+        ``True`` when no compilation is queued or running any more, ``False`` if
+        ``timeout`` seconds passed first.
+
+    Examples
+    --------
+    >>> import brainpy_autograd as bpa
+    >>> bpa.wait_for_compilations(timeout=60.0)
+    True
     """
     return _COMPILER.wait(timeout)
 
