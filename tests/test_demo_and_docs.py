@@ -19,6 +19,42 @@ def test_demo_loss_falls_and_shows_one_legacy_warning(capsys):
     assert last < first / 5
 
 
+@pytest.mark.parametrize("steps", [0, 3])
+def test_demo_trains_exactly_the_steps_it_says(capsys, monkeypatch, steps):
+    """``--steps N`` makes N updates (no more), and its last row, step N, shows the loss
+    after them: both match N plain brainstate gradient steps from the same start."""
+    import brainstate
+    import numpy as np
+
+    made = []
+
+    class Recorded(demo.RateRNN):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(demo, "RateRNN", Recorded)
+    last = demo.main(["--steps", str(steps), "--lr", "0.1"])
+    out = capsys.readouterr().out
+    assert f"Training for {steps} steps" in out
+    rows = [line.split() for line in out.splitlines() if line.startswith("   ")]
+    step, loss = [row for row in rows if len(row) == 2 and row[0].isdigit()][-1]
+    assert int(step) == steps and float(loss) == pytest.approx(last, abs=1e-5)
+
+    model = demo.RateRNN()  # the same seed, so the same start
+    xs, targets = demo.make_task()
+    params = model.train_vars()
+    for _ in range(steps):
+        grads = brainstate.transform.grad(model.loss, grad_states=params)(xs, targets)
+        for name, state in params.items():
+            state.value = state.value - 0.1 * grads[name]
+    assert last == pytest.approx(float(model.loss(xs, targets)), rel=1e-4)
+    trained = made[0]  # the demo's model (made[1] is the one above)
+    for name, state in trained.train_vars().items():
+        np.testing.assert_allclose(state.value, params[name].value, rtol=1e-4, atol=1e-6,
+                                   err_msg=name)
+
+
 @pytest.mark.parametrize("name", sorted(brainpy_autograd.__all__))
 def test_public_names_have_docstrings(name):
     obj = getattr(brainpy_autograd, name)
