@@ -1,4 +1,4 @@
-"""What a release carries: the license and the citation metadata."""
+"""What a release carries: the license, the citation metadata, and which copy is tested."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import importlib.metadata
 import tomllib
 from pathlib import Path
 
+import helpers
 import pytest
 import yaml
 
@@ -42,3 +43,19 @@ def test_citation_file_is_cff_1_2_and_cites_this_version():
     assert citation["authors"] and citation["message"]
     brainpy = citation["references"][0]
     assert brainpy["doi"] == "10.7554/eLife.86365" and brainpy["journal"] == "eLife"
+
+
+@pytest.mark.parametrize(("package", "problem"), [
+    ("src/brainpy_autograd/__init__.py", "inside the source tree"),
+    ("venv/lib/site-packages/brainpy_autograd/__init__.py", None),
+    ("elsewhere/brainpy_autograd/__init__.py", "not a site-packages directory"),
+])
+def test_installed_copy_guard(tmp_path, package, problem):
+    """CI's wheel run (BRAINPY_AUTOGRAD_EXPECT_INSTALLED=1) stops unless the package
+    comes from site-packages, outside the tree the tests run from."""
+    found = helpers.not_an_installed_copy(str(tmp_path / package), tmp_path / "src",
+                                          [str(tmp_path / "venv/lib/site-packages")])
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and problem in found
