@@ -125,8 +125,8 @@ def grad(
         Without it an integer input raises ``TypeError``.
     has_aux : bool, optional
         Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned as it is. ``None``
-        (the default) means ``False``.
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     return_value : bool, default False
         Also return the function's value (the scalar, e.g. the loss) after the
         gradients.
@@ -260,8 +260,8 @@ def vector_grad(
         gradients.
     has_aux : bool, optional
         Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned as it is. ``None``
-        (the default) means ``False``.
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     allow_int : bool, default False
         Allow integer inputs (their gradient is ``float0``). BrainPy's ``vector_grad``
         has no such option; without it an integer input raises ``TypeError``.
@@ -385,8 +385,8 @@ def jacrev(
         with it.
     has_aux : bool, optional
         Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned as it is. ``None``
-        (the default) means ``False``.
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     return_value : bool, default False
         Also return the function's value (its output) after the Jacobian.
     holomorphic : bool, default False
@@ -516,8 +516,8 @@ def jacfwd(
         with it.
     has_aux : bool, optional
         Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned as it is. ``None``
-        (the default) means ``False``.
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     return_value : bool, default False
         Also return the function's value (its output) after the Jacobian.
     holomorphic : bool, default False
@@ -652,8 +652,8 @@ def hessian(
         arguments. Defaults to ``0`` without ``grad_vars`` and to none with it.
     has_aux : bool, optional
         Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned as it is. ``None``
-        (the default) means ``False``.
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     holomorphic : bool, default False
         Whether ``func`` is holomorphic (complex inputs and a complex output), as in
         ``jax.hessian``.
