@@ -7,8 +7,9 @@ warns about the BrainPy 2.x keywords (:mod:`._legacy`, whose
 an :class:`AutogradFunction`, or, without a function, the decorator that makes
 one. The ``typing.overload`` pair above each function tells a type checker
 ``grad(f)`` (an :class:`AutogradFunction`) from ``grad(argnums=1)`` (a decorator).
-The return layout is the table in the package documentation
-(``help(brainpy_autograd)``), the same for every transform.
+The return layout is one table for every transform: the docs page
+``docs/return-layout.md`` (linked from each docstring) and the package docstring
+(``help(brainpy_autograd)``).
 """
 
 from __future__ import annotations
@@ -101,65 +102,90 @@ def grad(
     Parameters
     ----------
     func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or
-        a bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It must return a scalar (shape ``()``), or a
-        pair ``(scalar, aux_data)`` with ``has_aux=True``. Leave it out to get a
-        decorator: ``@grad(argnums=1)``.
+        The function to differentiate: a function, a lambda, a callable object, or a
+        bound method of an object holding States (a BrainPy model or a
+        ``brainstate.nn.Module``). It must return a scalar (shape ``()``), or a pair
+        ``(scalar, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
+        ``@grad(argnums=1)``.
     grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to. Any nesting of lists, tuples
-        and dicts; the gradients come back in the same layout. States the
-        function reads or writes are found automatically; a ``grad_vars`` State
-        the function never reads gets a zero gradient.
+        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
+        the gradients come back in the same layout. States the function reads or writes
+        are found automatically; a ``grad_vars`` State the function never reads gets
+        zeros.
     argnums : int or sequence of int, optional
         Positional arguments to differentiate with respect to. An int gives one
-        gradient, a sequence a tuple of gradients; negative positions count
-        from the end. Defaults to ``0`` without ``grad_vars`` and to none with it.
+        gradient, a sequence a tuple of them; negative positions count from the end of
+        each call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to
+        none with it.
     holomorphic : bool, default False
-        Whether ``func`` is holomorphic (complex inputs and outputs), as in JAX.
+        Whether ``func`` is holomorphic (complex inputs and a complex output), as in
+        ``jax.grad``.
     allow_int : bool, default False
-        Allow integer inputs, whose gradient is a ``float0`` array, as in JAX.
+        Allow integer inputs, whose gradient is a ``float0`` array, as in ``jax.grad``.
+        Without it an integer input raises ``TypeError``.
     has_aux : bool, optional
-        Whether ``func`` returns ``(output, aux_data)``.
+        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     return_value : bool, default False
-        Also return the function's value.
+        Also return the function's value (the scalar, e.g. the loss) after the
+        gradients.
     compiled : bool, optional
-        Evaluate repeated un-jitted calls as compiled programs (the default, see
-        :func:`brainpy_autograd.set_compiled_calls`); ``False`` always
-        interprets.
+        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
+        default) follows the process-wide setting of
+        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
+        compiles them whatever that setting says; ``False`` always interprets, as
+        brainstate does.
     unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and
-        States holding quantities) with brainunit's autograd, so that each
-        gradient carries the unit ``unit(output) / unit(input)``. A unit
-        mismatch inside the function raises brainunit's own error.
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
+        holding quantities) with brainunit's autograd, so that each gradient carries the
+        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
+        brainunit's own error.
     debug_nan : bool, default False
-        brainstate's NaN hunting: the gradient is evaluated equation by equation
-        and the first primitive that produced a NaN is reported in an error.
-        Such a transform always runs interpreted. Needs a brainstate whose
-        ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do). For NaNs
-        anywhere in JAX, see also ``jax.config.update("jax_debug_nans", True)``.
-    dyn_vars, child_objs, reduce_axes
-        BrainPy 2.x keywords, accepted with a :class:`LegacyArgumentWarning` and
-        ignored (a non-empty ``reduce_axes`` raises ``ValueError``).
+        brainstate's NaN hunting: the gradient is evaluated equation by equation and the
+        first primitive that produced a NaN is reported in an error. Such a transform
+        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
+        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
+        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
+        True)``.
+    dyn_vars : State, array, or list/tuple/dict of them, optional
+        BrainPy 2.x's list of the variables that the function changes. Accepted with a
+        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
+        writes are found automatically. Anything else inside it (a number, a string,
+        ``None``, an object without variables) raises ``TypeError``.
+    child_objs : object, or list/tuple/dict of objects, optional
+        BrainPy 2.x's list of the objects (models, modules) whose variables the function
+        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
+        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
+        ``TypeError``.
+    reduce_axes : tuple, optional
+        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
+        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
+        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
+        instead), and a value of another type raises ``TypeError``.
 
     Returns
     -------
     AutogradFunction
-        Takes the arguments of ``func`` and returns the gradients, laid out by
-        the return table in ``help(brainpy_autograd)``: ``arg_grads``,
-        ``var_grads`` or ``(var_grads, arg_grads)``, followed by the value and
-        the aux data when asked for.
+        Takes the arguments of ``func`` and returns the gradients, laid out as the
+        :ref:`return layout <return-layout>` table says: ``arg_grads``, ``var_grads`` or
+        ``(var_grads, arg_grads)``, followed by the value and the aux data when asked
+        for. Each gradient has the shape of its input.
 
     Raises
     ------
     TypeError
-        ``func`` not callable, a ``grad_vars`` leaf that is not a State, an
-        ``argnums`` or flag of the wrong type, an unknown keyword; at call time
-        a non-scalar output, ``has_aux=True`` without a pair, an integer input
-        without ``allow_int``.
+        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
+        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
+        that is not a bool, an unknown keyword (the message suggests the closest one),
+        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
+        string, ``None``). When it is called: a non-scalar output, ``has_aux=True``
+        without a pair, an integer input without ``allow_int``, an argument that is not
+        an array, a number or a container of them.
     ValueError
-        ``argnums`` repeated, empty or out of range for the call; a non-empty
-        ``reduce_axes``.
+        ``argnums`` repeated or empty, or out of range for the call; axis names in
+        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
+        that does not support it.
 
     Examples
     --------
@@ -207,30 +233,93 @@ def vector_grad(
 ) -> AutogradFunction | Decorator:
     """Gradient of the sum of a function's outputs (a vector-Jacobian product with ones).
 
-    For an elementwise function this is the elementwise derivative. The output
-    may have any shape (or be any pytree of arrays).
+    For an elementwise function this is the elementwise derivative. The output may have
+    any shape (or be any pytree of arrays).
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, compiled, unit_aware, debug_nan
-        As in :func:`grad`, except that the output need not be a scalar.
+    func : callable, optional
+        The function to differentiate: a function, a lambda, a callable object, or a
+        bound method of an object holding States (a BrainPy model or a
+        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
+        arrays (the gradient is that of the sum of all their elements), or a pair
+        ``(output, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
+        ``@vector_grad(argnums=1)``.
+    grad_vars : State, or list/tuple/dict of States, optional
+        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
+        the gradients come back in the same layout. States the function reads or writes
+        are found automatically; a ``grad_vars`` State the function never reads gets
+        zeros.
+    argnums : int or sequence of int, optional
+        Positional arguments to differentiate with respect to. An int gives one
+        gradient, a sequence a tuple of them; negative positions count from the end of
+        each call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to
+        none with it.
+    return_value : bool, default False
+        Also return the function's value (its whole output, not the sum) after the
+        gradients.
+    has_aux : bool, optional
+        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
     allow_int : bool, default False
-        Allow integer inputs (their gradient is ``float0``). BrainPy's
-        ``vector_grad`` has no such option; without it an integer input raises
+        Allow integer inputs (their gradient is ``float0``). BrainPy's ``vector_grad``
+        has no such option; without it an integer input raises ``TypeError``.
+    compiled : bool, optional
+        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
+        default) follows the process-wide setting of
+        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
+        compiles them whatever that setting says; ``False`` always interprets, as
+        brainstate does.
+    unit_aware : bool, default False
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
+        holding quantities) with brainunit's autograd, so that each gradient carries the
+        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
+        brainunit's own error.
+    debug_nan : bool, default False
+        brainstate's NaN hunting: the gradient is evaluated equation by equation and the
+        first primitive that produced a NaN is reported in an error. Such a transform
+        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
+        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
+        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
+        True)``.
+    dyn_vars : State, array, or list/tuple/dict of them, optional
+        BrainPy 2.x's list of the variables that the function changes. Accepted with a
+        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
+        writes are found automatically. Anything else inside it (a number, a string,
+        ``None``, an object without variables) raises ``TypeError``.
+    child_objs : object, or list/tuple/dict of objects, optional
+        BrainPy 2.x's list of the objects (models, modules) whose variables the function
+        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
+        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
         ``TypeError``.
-    dyn_vars, child_objs, reduce_axes
-        BrainPy 2.x keywords, accepted with a warning and ignored.
+    reduce_axes : tuple, optional
+        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
+        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
+        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
+        instead), and a value of another type raises ``TypeError``.
 
     Returns
     -------
     AutogradFunction
-        The gradients of the summed output, each shaped like its input, laid
-        out by the return table in ``help(brainpy_autograd)``.
+        Takes the arguments of ``func`` and returns the gradients of the summed output,
+        each shaped like its input, laid out as the :ref:`return layout <return-layout>`
+        table says.
 
     Raises
     ------
-    TypeError, ValueError
-        As for :func:`grad`, except that any output shape is accepted.
+    TypeError
+        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
+        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
+        that is not a bool, an unknown keyword (the message suggests the closest one),
+        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
+        string, ``None``). When it is called: ``has_aux=True`` without a pair, an
+        integer input without ``allow_int``, an argument that is not an array, a number
+        or a container of them. Any output shape is accepted.
+    ValueError
+        ``argnums`` repeated or empty, or out of range for the call; axis names in
+        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
+        that does not support it.
 
     Examples
     --------
@@ -273,27 +362,94 @@ def jacrev(
 ) -> AutogradFunction | Decorator:
     """Jacobian by reverse-mode differentiation (``jax.jacrev`` for States too).
 
-    Each Jacobian block has the output's shape followed by the input's shape.
-    Efficient when there are fewer outputs than inputs.
+    Each Jacobian block has the output's shape followed by the input's shape. Efficient
+    when there are fewer outputs than inputs.
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, allow_int
-        As in :func:`grad`, except that the output may be any array or pytree.
-    compiled, unit_aware, debug_nan, dyn_vars, child_objs, reduce_axes
-        As in :func:`grad` (the last three are BrainPy 2.x keywords, ignored with a
-        warning).
+    func : callable, optional
+        The function to differentiate: a function, a lambda, a callable object, or a
+        bound method of an object holding States (a BrainPy model or a
+        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
+        arrays, or a pair ``(output, aux_data)`` with ``has_aux=True``. Leave it out to
+        get a decorator: ``@jacrev(argnums=1)``.
+    grad_vars : State, or list/tuple/dict of States, optional
+        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
+        the Jacobian blocks come back in the same layout. States the function reads or
+        writes are found automatically; a ``grad_vars`` State the function never reads
+        gets zeros.
+    argnums : int or sequence of int, optional
+        Positional arguments to differentiate with respect to. An int gives one Jacobian
+        block, a sequence a tuple of them; negative positions count from the end of each
+        call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to none
+        with it.
+    has_aux : bool, optional
+        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
+    return_value : bool, default False
+        Also return the function's value (its output) after the Jacobian.
+    holomorphic : bool, default False
+        Whether ``func`` is holomorphic (complex inputs and outputs), as in
+        ``jax.jacrev``.
+    allow_int : bool, default False
+        Allow integer inputs, whose Jacobian blocks are ``float0`` arrays, as in
+        ``jax.jacrev``. Without it an integer input raises ``TypeError``.
+    compiled : bool, optional
+        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
+        default) follows the process-wide setting of
+        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
+        compiles them whatever that setting says; ``False`` always interprets, as
+        brainstate does.
+    unit_aware : bool, default False
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
+        holding quantities) with brainunit's autograd, so that each block carries the
+        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
+        brainunit's own error.
+    debug_nan : bool, default False
+        brainstate's NaN hunting: the Jacobian is evaluated equation by equation and the
+        first primitive that produced a NaN is reported in an error. Such a transform
+        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
+        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
+        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
+        True)``.
+    dyn_vars : State, array, or list/tuple/dict of them, optional
+        BrainPy 2.x's list of the variables that the function changes. Accepted with a
+        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
+        writes are found automatically. Anything else inside it (a number, a string,
+        ``None``, an object without variables) raises ``TypeError``.
+    child_objs : object, or list/tuple/dict of objects, optional
+        BrainPy 2.x's list of the objects (models, modules) whose variables the function
+        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
+        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
+        ``TypeError``.
+    reduce_axes : tuple, optional
+        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
+        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
+        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
+        instead), and a value of another type raises ``TypeError``.
 
     Returns
     -------
     AutogradFunction
-        The Jacobian blocks (output shape, then input shape), laid out by the
-        return table in ``help(brainpy_autograd)``.
+        Takes the arguments of ``func`` and returns the Jacobian blocks (output shape,
+        then input shape), laid out as the :ref:`return layout <return-layout>` table
+        says.
 
     Raises
     ------
-    TypeError, ValueError
-        As for :func:`grad`; the output may have any shape.
+    TypeError
+        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
+        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
+        that is not a bool, an unknown keyword (the message suggests the closest one),
+        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
+        string, ``None``). When it is called: ``has_aux=True`` without a pair, an
+        integer input without ``allow_int``, an argument that is not an array, a number
+        or a container of them. Any output shape is accepted.
+    ValueError
+        ``argnums`` repeated or empty, or out of range for the call; axis names in
+        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
+        that does not support it.
 
     Examples
     --------
@@ -337,25 +493,91 @@ def jacfwd(
 ) -> AutogradFunction | Decorator:
     """Jacobian by forward-mode differentiation (``jax.jacfwd`` for States too).
 
-    Same layout as :func:`jacrev`; efficient when there are fewer inputs than
-    outputs. Like ``jax.jacfwd`` it has no ``allow_int``.
+    Same layout as :func:`jacrev`; efficient when there are fewer inputs than outputs.
+    Like ``jax.jacfwd`` it has no ``allow_int``.
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, return_value, holomorphic, compiled, unit_aware, debug_nan
-        As in :func:`grad`, except that the output need not be a scalar.
-    dyn_vars, child_objs, reduce_axes
-        BrainPy 2.x keywords, accepted with a warning and ignored.
+    func : callable, optional
+        The function to differentiate: a function, a lambda, a callable object, or a
+        bound method of an object holding States (a BrainPy model or a
+        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
+        arrays, or a pair ``(output, aux_data)`` with ``has_aux=True``. Leave it out to
+        get a decorator: ``@jacfwd(argnums=1)``.
+    grad_vars : State, or list/tuple/dict of States, optional
+        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
+        the Jacobian blocks come back in the same layout. States the function reads or
+        writes are found automatically; a ``grad_vars`` State the function never reads
+        gets zeros.
+    argnums : int or sequence of int, optional
+        Positional arguments to differentiate with respect to. An int gives one Jacobian
+        block, a sequence a tuple of them; negative positions count from the end of each
+        call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to none
+        with it.
+    has_aux : bool, optional
+        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
+    return_value : bool, default False
+        Also return the function's value (its output) after the Jacobian.
+    holomorphic : bool, default False
+        Whether ``func`` is holomorphic (complex inputs and outputs), as in
+        ``jax.jacfwd``.
+    compiled : bool, optional
+        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
+        default) follows the process-wide setting of
+        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
+        compiles them whatever that setting says; ``False`` always interprets, as
+        brainstate does.
+    unit_aware : bool, default False
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
+        holding quantities) with brainunit's autograd, so that each block carries the
+        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
+        brainunit's own error.
+    debug_nan : bool, default False
+        brainstate's NaN hunting: the Jacobian is evaluated equation by equation and the
+        first primitive that produced a NaN is reported in an error. Such a transform
+        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
+        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
+        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
+        True)``.
+    dyn_vars : State, array, or list/tuple/dict of them, optional
+        BrainPy 2.x's list of the variables that the function changes. Accepted with a
+        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
+        writes are found automatically. Anything else inside it (a number, a string,
+        ``None``, an object without variables) raises ``TypeError``.
+    child_objs : object, or list/tuple/dict of objects, optional
+        BrainPy 2.x's list of the objects (models, modules) whose variables the function
+        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
+        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
+        ``TypeError``.
+    reduce_axes : tuple, optional
+        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
+        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
+        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
+        instead), and a value of another type raises ``TypeError``.
 
     Returns
     -------
     AutogradFunction
-        The same Jacobian blocks as :func:`jacrev` gives, in the same layout.
+        Takes the arguments of ``func`` and returns the same Jacobian blocks as
+        :func:`jacrev` gives, laid out as the :ref:`return layout <return-layout>` table
+        says.
 
     Raises
     ------
-    TypeError, ValueError
-        As for :func:`jacrev`, and an integer input always (there is no ``allow_int``).
+    TypeError
+        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
+        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
+        that is not a bool, an unknown keyword (the message suggests the closest one),
+        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
+        string, ``None``). When it is called: ``has_aux=True`` without a pair, any
+        integer input (forward mode has no ``allow_int``), an argument that is not an
+        array, a number or a container of them. Any output shape is accepted.
+    ValueError
+        ``argnums`` repeated or empty, or out of range for the call; axis names in
+        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
+        that does not support it.
 
     Examples
     --------
@@ -398,36 +620,100 @@ def hessian(
 ) -> AutogradFunction | Decorator:
     """Hessian (dense second derivatives) of a scalar-valued function.
 
-    With ``grad_vars`` only, the result has the ``grad_vars`` layout nested in
-    itself (``H[a][b]`` for States ``a`` and ``b``); with ``argnums`` only it is
+    With ``grad_vars`` only, the result has the ``grad_vars`` layout nested in itself
+    (``H[a][b]`` for States ``a`` and ``b``); with ``argnums`` only it is
     ``jax.hessian``'s. With both (which brainstate itself refuses), it is what
     ``jax.hessian(g, argnums=(0, 1, ...))`` returns for ``g(V, x1, ...)``, with
-    ``grad_vars`` as the input ``V`` ahead of the arguments: ``H[i]`` has the
-    layout of input ``i`` and each of its leaves holds the tuple of blocks
-    against every input. For one State and an int ``argnums`` that is
-    ``((H_vv, H_vx), (H_xv, H_xx))``; ``jacfwd(jacrev(f, ...), ...)`` gives the
-    same blocks grouped the other way round.
+    ``grad_vars`` as the input ``V`` ahead of the arguments: ``H[i]`` has the layout of
+    input ``i`` and each of its leaves holds the tuple of blocks against every input.
+    For one State and an int ``argnums`` that is ``((H_vv, H_vx), (H_xv, H_xx))``;
+    ``jacfwd(jacrev(f, ...), ...)`` gives the same blocks grouped the other way round.
 
-    ``return_value=True`` returns the function's value, i.e. the loss (BrainPy
-    2.9 has no ``return_value`` here, and BrainPy <= 2.6 returned the gradient
-    in its place).
+    ``return_value=True`` returns the function's value, i.e. the loss (BrainPy 2.9 has
+    no ``return_value`` here, and BrainPy <= 2.6 returned the gradient in its place).
 
     Parameters
     ----------
-    func, grad_vars, argnums, has_aux, holomorphic, return_value, compiled, unit_aware, debug_nan
-        As in :func:`grad`.
-    dyn_vars, child_objs, reduce_axes
-        BrainPy 2.x keywords, accepted with a warning and ignored.
+    func : callable, optional
+        The function to differentiate: a function, a lambda, a callable object, or a
+        bound method of an object holding States (a BrainPy model or a
+        ``brainstate.nn.Module``). It must return a scalar (shape ``()``), or a pair
+        ``(scalar, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
+        ``@hessian(argnums=1)``.
+    grad_vars : State, or list/tuple/dict of States, optional
+        States to differentiate with respect to, twice. Any nesting of lists, tuples and
+        dicts; the Hessian has that layout nested in itself (see above). States the
+        function reads or writes are found automatically; a ``grad_vars`` State the
+        function never reads gets zeros.
+    argnums : int or sequence of int, optional
+        Positional arguments to differentiate with respect to, twice. An int gives one
+        Hessian block, a sequence the nested tuples of blocks that ``jax.hessian``
+        gives; negative positions count from the end of each call's positional
+        arguments. Defaults to ``0`` without ``grad_vars`` and to none with it.
+    has_aux : bool, optional
+        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
+        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
+        not differentiated. ``None`` (the default) means ``False``.
+    holomorphic : bool, default False
+        Whether ``func`` is holomorphic (complex inputs and a complex output), as in
+        ``jax.hessian``.
+    return_value : bool, default False
+        Also return the function's value (the scalar, e.g. the loss) after the Hessian.
+        Keyword-only here, unlike in the other transforms.
+    compiled : bool, optional
+        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
+        default) follows the process-wide setting of
+        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
+        compiles them whatever that setting says; ``False`` always interprets, as
+        brainstate does.
+    unit_aware : bool, default False
+        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
+        holding quantities) with brainunit's autograd, so that each block carries the
+        unit ``unit(output) / (unit(a) * unit(b))`` of its two inputs ``a`` and ``b``. A
+        unit mismatch inside the function raises brainunit's own error.
+    debug_nan : bool, default False
+        brainstate's NaN hunting: the Hessian is evaluated equation by equation and the
+        first primitive that produced a NaN is reported in an error. Such a transform
+        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
+        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
+        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
+        True)``.
+    dyn_vars : State, array, or list/tuple/dict of them, optional
+        BrainPy 2.x's list of the variables that the function changes. Accepted with a
+        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
+        writes are found automatically. Anything else inside it (a number, a string,
+        ``None``, an object without variables) raises ``TypeError``.
+    child_objs : object, or list/tuple/dict of objects, optional
+        BrainPy 2.x's list of the objects (models, modules) whose variables the function
+        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
+        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
+        ``TypeError``.
+    reduce_axes : tuple, optional
+        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
+        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
+        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
+        instead), and a value of another type raises ``TypeError``.
 
     Returns
     -------
     AutogradFunction
-        Hessians laid out by the return table in ``help(brainpy_autograd)``.
+        Takes the arguments of ``func`` and returns the Hessian (see above), laid out as
+        the :ref:`return layout <return-layout>` table says.
 
     Raises
     ------
-    TypeError, ValueError
-        As for :func:`grad`; the output must be a scalar.
+    TypeError
+        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
+        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
+        that is not a bool, an unknown keyword (the message suggests the closest one),
+        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
+        string, ``None``). When it is called: a non-scalar output, ``has_aux=True``
+        without a pair, any integer input (there is no ``allow_int``), an argument that
+        is not an array, a number or a container of them.
+    ValueError
+        ``argnums`` repeated or empty, or out of range for the call; axis names in
+        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
+        that does not support it.
 
     Examples
     --------

@@ -78,8 +78,10 @@ def _brainpy_modules() -> list[ModuleType]:
 def install() -> BrainPyInstallation:
     """Make ``brainpy.math.grad`` & co. resolve to brainpy_autograd's functions.
 
-    Replaces the seven autodiff names in ``brainpy.math`` and the submodules they
-    are reachable from (see :data:`MODULES`), and nothing else. Calling it again
+    Replaces the seven autodiff names (``grad``, ``vector_grad``,
+    ``functional_vector_grad``, ``jacobian``, ``jacrev``, ``jacfwd``, ``hessian``)
+    in ``brainpy.math`` and in the submodules they are reachable from
+    (``brainpy.math.object_transform`` and its ``autograd``), and nothing else. Calling it again
     changes nothing. Undo it with :func:`uninstall`, or use the returned object as
     a context manager.
 
@@ -91,7 +93,8 @@ def install() -> BrainPyInstallation:
     Raises
     ------
     ImportError
-        If BrainPy 2.x is not installed.
+        If BrainPy cannot be imported, or its ``brainpy.math`` has none of these
+        names (a BrainPy that is not 2.x).
 
     Examples
     --------

@@ -54,8 +54,9 @@ R = TypeVar("R")
 class LegacyArgumentWarning(DeprecationWarning):
     """A BrainPy 2.x argument that brainpy_autograd accepts but no longer needs.
 
-    Raised for ``dyn_vars=``, ``child_objs=``, an empty ``reduce_axes=`` and the
-    BrainPy 2.2 positional ``dyn_vars``. The call still works and gives the same
+    Issued (with ``warnings.warn``, at the caller's line) for ``dyn_vars=``,
+    ``child_objs=``, an empty ``reduce_axes=`` and the BrainPy 2.2 positional
+    ``dyn_vars``. The call still works and gives the same
     result as without the argument; the message says what to write instead.
     """
 

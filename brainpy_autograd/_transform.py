@@ -37,8 +37,10 @@ Decorator = Callable[[Callable[..., Any]], "AutogradFunction"]
 class AutogradFunction:
     """A differentiated function, as returned by :func:`brainpy_autograd.grad` & co.
 
-    Calling it evaluates the derivatives and returns them in the layout of the
-    module's return table.
+    It is made by the transforms, never by hand (its constructor is internal).
+
+    Calling it evaluates the derivatives and returns them laid out as the
+    :ref:`return layout <return-layout>` table says.
     """
 
     def __init__(self, spec: TransformSpec, options: Options, func: Callable[..., Any]) -> None:

@@ -26,8 +26,9 @@ once. ``-j N`` spreads the files over N processes (default: the number of cores)
 
 Exit status: 0 when done (or nothing to change), 1 with ``--check`` when
 something would change, 2 when a file could not be read or parsed, or on
-wrong usage. Needs the ``migrate`` extra: ``pip install 'brainpy-autograd[migrate]'``
-(libcst, tqdm, and nbformat for notebooks).
+wrong usage. Needs the ``migrate`` extra (libcst, tqdm, and nbformat for notebooks):
+``pip install '.[migrate]'`` in a clone of the repository (``pip install
+'brainpy-autograd[migrate]'`` once brainpy_autograd is on PyPI, which it is not yet).
 """
 
 from __future__ import annotations

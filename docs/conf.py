@@ -28,6 +28,9 @@ myst_heading_anchors = 3
 
 autodoc_member_order = "bysource"
 autodoc_typehints = "description"
+# Types go onto the parameters a docstring documents; the internal constructor
+# arguments of AutogradFunction (made by grad & co., never by hand) stay off the page.
+autodoc_typehints_description_target = "documented_params"
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True
 

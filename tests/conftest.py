@@ -1,15 +1,22 @@
-"""Test configuration: float64 support and the hypothesis profiles.
+"""Test configuration: float64 support, the hypothesis profiles, the installed-copy guard.
 
 Profiles (choose with ``BRAINPY_AUTOGRAD_PROFILE``, default ``ci``):
 
 - ``ci``: derandomized, no example database, no deadline, few examples, so the
   whole suite is fast and reproducible on a 2-core CI machine;
 - ``thorough``: many more examples, random seeds, for local runs.
+
+With ``BRAINPY_AUTOGRAD_EXPECT_INSTALLED=1`` (CI's run against the built wheel) the
+run stops before collecting anything unless ``brainpy_autograd`` was imported from
+site-packages, outside the tree these tests are in: a source tree on ``sys.path``
+would otherwise hide a module or data file that the wheel lacks.
 """
 
 from __future__ import annotations
 
 import os
+import sysconfig
+from pathlib import Path
 
 import jax
 import pytest
@@ -19,7 +26,7 @@ from hypothesis import HealthCheck, settings
 # this flag when it is imported; brainpy_autograd's import keeps it, see
 # brainpy_autograd/_x64_guard.py and tests/test_compat.py.)
 jax.config.update("jax_enable_x64", True)
-import brainpy_autograd  # noqa: E402, F401, I001  (first: imports brainstate after the flag)
+import brainpy_autograd  # noqa: E402, I001  (first: imports brainstate after the flag)
 import helpers  # noqa: E402, I001  (imports brainstate too, so after brainpy_autograd)
 
 _SLOW_OK = [HealthCheck.too_slow, HealthCheck.data_too_large]
@@ -41,6 +48,16 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile(os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci"))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if os.environ.get(helpers.EXPECT_INSTALLED) != "1":
+        return
+    site_dirs = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    problem = helpers.not_an_installed_copy(
+        brainpy_autograd.__file__, Path(__file__).resolve().parents[1], site_dirs)
+    if problem is not None:
+        pytest.exit(problem, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture

@@ -6,8 +6,9 @@ fixtures that use it are in ``conftest.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import brainstate
@@ -21,6 +22,28 @@ import brainpy_autograd as bpa
 
 #: Examples per hypothesis test in the ``ci`` profile (``conftest.py``).
 CI_EXAMPLES = 25
+
+#: Set to 1 (by CI's installed-wheel run) to require brainpy_autograd from site-packages.
+EXPECT_INSTALLED = "BRAINPY_AUTOGRAD_EXPECT_INSTALLED"
+
+
+def not_an_installed_copy(package_file: str, tree: Path, site_dirs: Iterable[str]) -> str | None:
+    """Why the package whose ``__init__`` is ``package_file`` is not an installed copy.
+
+    ``None`` when it lies in one of ``site_dirs`` (site-packages) and outside ``tree``,
+    the source tree the tests run from; otherwise the reason, for the run to stop with.
+    """
+    path = Path(package_file).resolve()
+    where = f"brainpy_autograd was imported from {path.parent}"
+    if path.is_relative_to(tree.resolve()):
+        return (f"{where}, inside the source tree {tree}, but {EXPECT_INSTALLED}=1 asks "
+                f"for the installed wheel. Run the tests from a directory outside the "
+                f"tree, with the wheel installed (not an editable install).")
+    if not any(path.is_relative_to(Path(d).resolve()) for d in site_dirs):
+        return (f"{where}, which is not a site-packages directory "
+                f"({', '.join(sorted(site_dirs))}), but {EXPECT_INSTALLED}=1 asks for the "
+                f"installed wheel.")
+    return None
 
 
 def ci_settings(n: int) -> settings:

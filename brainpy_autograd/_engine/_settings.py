@@ -34,19 +34,30 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     Parameters
     ----------
     enabled : bool, optional
-        ``True`` (the default at import, unless the environment variable
+        ``True`` (the setting at import, unless the environment variable
         ``BRAINPY_AUTOGRAD_COMPILED=0`` is set): un-jitted calls replay their
         traced program and compile it at the call the schedule gives (see
         :doc:`speed`). ``False``: brainstate interprets every call. A transform
-        created with ``compiled=True/False`` keeps its own choice.
+        created with ``compiled=True/False`` keeps its own choice. ``None``
+        (the default) leaves the setting as it is.
     max_programs : int, optional
         How many input signatures (with their programs) each transform keeps;
-        the least recently used is dropped beyond that. Default 32.
+        the least recently used is dropped beyond that. A positive int; 32 at
+        import. ``None`` (the default) leaves it as it is.
     compile_at : int or "auto", optional
         An int ``n >= 1`` makes every signature compile its program at its
         ``n``-th call (for tests and benchmarks; ``1`` compiles at the first
-        call), whatever its size. ``"auto"`` restores the schedule.
-        Programs with host callbacks are never compiled either way.
+        call), whatever its size. ``"auto"`` (the setting at import) lets the
+        schedule decide. Programs with host callbacks are never compiled either
+        way. ``None`` (the default) leaves it as it is.
+
+    Raises
+    ------
+    TypeError
+        ``enabled`` that is not a bool, ``compile_at`` that is neither an int
+        nor ``"auto"``.
+    ValueError
+        ``max_programs`` that is not a positive int, ``compile_at`` below 1.
 
     Examples
     --------
@@ -81,6 +92,14 @@ def compiled_calls(enabled: bool = True, *,
                    compile_at: CompileAt | None = None) -> Iterator[None]:
     """Temporarily change :func:`set_compiled_calls`' settings (process-wide).
 
+    Parameters
+    ----------
+    enabled : bool, default True
+        The setting inside the ``with`` block, as for :func:`set_compiled_calls`.
+    compile_at : int or "auto", optional
+        As for :func:`set_compiled_calls`; ``None`` (the default) keeps the
+        current one. Both settings are restored on exit.
+
     Examples
     --------
     >>> import brainpy_autograd as bpa
@@ -101,8 +120,17 @@ def wait_for_compilations(timeout: float | None = None) -> bool:
     """Kept for compatibility: compilations now run at their scheduled call, never later.
 
     Every compilation happens on the calling thread, inside the call that the
-    schedule names, so there is nothing left to wait for: this returns ``True``
-    at once (``timeout`` is accepted and ignored).
+    schedule names, so there is nothing left to wait for.
+
+    Parameters
+    ----------
+    timeout : float, optional
+        Accepted and ignored (there is never anything to wait for).
+
+    Returns
+    -------
+    bool
+        ``True``, at once.
 
     Examples
     --------
