@@ -302,7 +302,7 @@ def test_wait_for_compilations_has_nothing_to_wait_for():
 def test_a_failed_compilation_leaves_the_signature_replayed(monkeypatch, compile_at_second_call):
     from brainpy_autograd._engine import _program
 
-    def fail(self, args, kwargs):
+    def fail(self, leaves):
         raise RuntimeError("XLA said no")
 
     monkeypatch.setattr(_program.Program, "compile", fail)

@@ -65,7 +65,7 @@ def test_compile_at_overrides_the_size():
         assert compile_call(facts(equations=5000), forced=n) == n
 
 
-def test_small_new_signatures_compile_at_once_only_after_a_first_program():
+def test_small_new_signatures_compile_at_once_only_after_another_signature():
     small = facts(equations=7)
     assert compile_call(small, at_once=True) == 1
     assert compile_call(small) > 1

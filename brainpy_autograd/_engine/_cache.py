@@ -24,8 +24,12 @@ __all__ = ["signature", "Entry", "SignatureCache"]
 _JAX_CONFIG: Any = jax.config  # its flags are attributes that type checkers do not see
 
 
-def signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-    """A hashable key of the call, or ``None`` when an argument is not an array or a number."""
+def signature(resolved: Any, args: tuple[Any, ...],
+              kwargs: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """A hashable key of the call and its flat arguments (``jax.tree.leaves((args, kwargs))``).
+
+    The key is ``None`` when an argument is not an array or a number.
+    """
     leaves, treedef = jax.tree.flatten((args, kwargs))
     parts: list[Any] = []
     for leaf in leaves:
@@ -36,9 +40,9 @@ def signature(resolved: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> A
         elif type(leaf) in PYTHON_NUMBERS:
             parts.append(type(leaf))
         else:
-            return None
+            return None, leaves
     settings = (_JAX_CONFIG.jax_default_device, _JAX_CONFIG.jax_enable_x64)
-    return resolved, treedef, tuple(parts), settings
+    return (resolved, treedef, tuple(parts), settings), leaves
 
 
 class Entry:

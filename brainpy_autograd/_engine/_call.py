@@ -70,7 +70,6 @@ class CompiledCalls:
         self.last_error: BaseException | None = None
         self._compiled = self._replayed = self._interpreted = self._traces = 0
         self._compile_seconds = 0.0
-        self._any_compiled = False  # small new signatures then compile at once
 
     def __len__(self) -> int:
         """How many compiled programs are held."""
@@ -96,7 +95,8 @@ class CompiledCalls:
 
         Callers hold the call lock (:func:`._serial.serialised`).
         """
-        key = signature(resolved, args, kwargs) if self._fast_paths_apply() else None
+        key, leaves = signature(resolved, args, kwargs) if self._fast_paths_apply() \
+            else (None, [])
         entry = None if key is None else self._cache.get(key)
         if key is not None and entry is None:
             entry = self._cache.add(key, SETTINGS.max_programs)
@@ -109,12 +109,12 @@ class CompiledCalls:
                 self._interpreted += 1
                 return backend(*args, **kwargs)
             try:
-                return self._run(entry, args, kwargs)
+                return self._run(entry, leaves)
             except Stale:
                 entry.program, entry.calls = None, 0
         raise RuntimeError("brainpy_autograd internal error: a fresh program was stale")
 
-    def _run(self, entry: Entry, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _run(self, entry: Entry, leaves: list[Any]) -> Any:
         program = entry.program
         assert program is not None
         entry.calls += 1
@@ -122,8 +122,7 @@ class CompiledCalls:
                 and entry.compile_at is not None and entry.calls >= entry.compile_at):
             start = time.perf_counter()
             try:
-                program.compile(args, kwargs)
-                self._any_compiled = True
+                program.compile(leaves)
             except Stale:
                 raise
             except Exception as err:  # noqa: BLE001 - the signature goes on replayed
@@ -132,10 +131,10 @@ class CompiledCalls:
             finally:
                 self._compile_seconds += time.perf_counter() - start
         if program.executable is not None:
-            out = program.run(args, kwargs)
+            out = program.run(leaves)
             self._compiled += 1
             return out
-        out = program.replay(args, kwargs)
+        out = program.replay(leaves)
         self._replayed += 1
         return out
 
@@ -154,8 +153,10 @@ class CompiledCalls:
         if failure is not None:  # raised here, outside the handler: its context stays its own
             self._cache.drop(key)
             raise failure
+        # A transform seen with another signature before (varying shapes) compiles a
+        # small program at once: like jax.jit, and memory stays bounded.
+        entry.compile_at = compile_call(program.facts, _platform(), at_once=self._traces > 0,
+                                        forced=SETTINGS.compile_at)
         self._traces += 1
         entry.program = program
-        entry.compile_at = compile_call(program.facts, _platform(), at_once=self._any_compiled,
-                                        forced=SETTINGS.compile_at)
         return True

@@ -49,8 +49,15 @@ class TraceError(Exception):
         self.error = error
 
 
+def _kind(x: Any) -> tuple[Any, Any]:
+    if isinstance(x, jax.Array):  # the common case, without jax.typeof's dispatch
+        return x.shape, x.dtype
+    a = _typeof(x)
+    return a.shape, a.dtype
+
+
 def _kinds(leaves: Sequence[Any]) -> list[tuple[Any, Any]]:
-    return [(a.shape, a.dtype) for a in map(_typeof, leaves)]
+    return [_kind(x) for x in leaves]
 
 
 def _fit(leaves: list[Any], wanted: Sequence[tuple[Any, Any]], cast: bool) -> list[Any]:
@@ -138,12 +145,12 @@ class Program:
 
     # ------------------------------------------------------------------ running
 
-    def _inputs(self, args: tuple[Any, ...], kwargs: dict[str, Any], cast: bool) -> list[Any]:
+    def _inputs(self, arg_leaves: list[Any], cast: bool) -> list[Any]:
         """The program's flat inputs: the arguments' leaves, then the States' values'."""
         leaves = jax.tree.leaves([s.value for s in self.states])
         if _kinds(leaves) != self._state_kinds:
             leaves = _fit(leaves, self._state_kinds, cast)
-        return jax.tree.leaves((args, kwargs)) + leaves
+        return arg_leaves + leaves
 
     def _finish(self, outs: list[Any], flat: list[Any]) -> Any:
         out, new_values = self._tree.unflatten(outs)
@@ -152,15 +159,18 @@ class Program:
             states[i].value = new_values[i]
         return self._layout.restore(out, flat)
 
-    def replay(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        """Evaluate the program op by op, as brainstate's interpreted call does."""
-        flat = self._inputs(args, kwargs, cast=False)
+    def replay(self, arg_leaves: list[Any]) -> Any:
+        """Evaluate the program op by op, as brainstate's interpreted call does.
+
+        ``arg_leaves`` are the call's ``jax.tree.leaves((args, kwargs))``.
+        """
+        flat = self._inputs(arg_leaves, cast=False)
         outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
         return self._finish(list(outs), flat)
 
-    def compile(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    def compile(self, arg_leaves: list[Any]) -> None:
         """Lower and compile the program for these inputs (XLA's part: the costly one)."""
-        flat = self._inputs(args, kwargs, cast=True)
+        flat = self._inputs(arg_leaves, cast=True)
         jaxpr, computed = self._jaxpr, self._computed
 
         def run(consts: list[Any], flat: list[Any]) -> list[Any]:
@@ -169,13 +179,15 @@ class Program:
 
         self.executable = jax.jit(run).lower(self._consts, flat).compile()
 
-    def run(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def run(self, arg_leaves: list[Any]) -> Any:
         """Run the compiled program (after :meth:`compile`)."""
-        flat = self._inputs(args, kwargs, cast=True)
+        flat = self._inputs(arg_leaves, cast=True)
         try:
             values = self.executable(self._consts, flat)
         except (TypeError, ValueError) as err:  # inputs it was not compiled for
             raise Stale from err
+        if not self._fixed:
+            return self._finish(values, flat)
         outs: list[Any] = [None] * len(self._jaxpr.outvars)
         for j, v in zip(self._computed, values):
             outs[j] = v

@@ -47,10 +47,10 @@ PLATFORM_COMPILE_FACTOR = {"cpu": 1.0}
 ACCELERATOR_COMPILE_FACTOR = 3.0
 #: The share of a replay's cost counted as saved by each call (see the module doc).
 SAVED_SHARE = 1.5
-#: A new signature of a transform that has compiled before is compiled at its first
-#: call when its weighted size is at most this (small programs compile in less time
-#: than interpreting their first call takes, which compiles every primitive for the
-#: new shapes; it also keeps memory bounded when shapes vary).
+#: A new signature of a transform that has traced another signature before (its
+#: shapes vary) is compiled at its first call when its weighted size is at most this:
+#: as jax.jit does. Replaying it would compile every primitive for the new shapes
+#: anyway, and keep each of those executables: memory grows about 4x jax.jit's.
 AT_ONCE_MAX = 200
 #: Every signature without host callbacks is compiled by this call at the latest.
 LATEST_CALL = 100
@@ -82,8 +82,8 @@ def compile_call(facts: Facts, platform: str = "cpu", *, at_once: bool = False,
     platform
         ``"cpu"``, ``"gpu"``, ``"tpu"``...: where the program runs.
     at_once
-        Whether this transform already runs a compiled program (for another
-        signature): then a small program is compiled at its first call.
+        Whether this transform has traced another signature before: then a
+        small program is compiled at its first call.
     forced
         ``compiled_calls(compile_at=n)``: compile at call ``n`` whatever the size.
 

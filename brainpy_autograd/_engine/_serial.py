@@ -22,8 +22,6 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 __all__ = ["serialised", "LOCK", "POLL_SECONDS"]
 
@@ -55,15 +53,24 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
-@contextmanager
-def serialised() -> Iterator[None]:
-    """Hold :data:`LOCK` for the duration of a call (see the module docstring)."""
-    if not LOCK.acquire(blocking=False):
-        while not LOCK.acquire(timeout=POLL_SECONDS):
+class serialised:  # noqa: N801 - used as a function: ``with serialised(): ...``
+    """Hold :data:`LOCK` for the duration of a call (see the module docstring).
+
+    A class rather than a generator: it is on every call's path.
+    """
+
+    __slots__ = ("_held",)
+
+    def __enter__(self) -> None:
+        lock = LOCK
+        self._held: threading.RLock | None = lock
+        if lock.acquire(blocking=False):
+            return
+        while not lock.acquire(timeout=POLL_SECONDS):
             if host_callback_running():
-                yield  # nested in a host callback of the call that holds the lock
+                self._held = None  # nested in a host callback of the call that holds it
                 return
-    try:
-        yield
-    finally:
-        LOCK.release()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._held is not None:
+            self._held.release()
