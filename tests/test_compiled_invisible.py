@@ -110,7 +110,8 @@ def test_jax_debug_nans_raises_as_brainstate_does_and_writes_nothing(where, comp
         return s, bpa.grad(f, compiled=compiled)
 
     (s1, ours), (s2, theirs) = make(None), make(False)
-    ok, bad = jnp.linspace(0.1, 1.0, 7, dtype=jnp.float32), jnp.linspace(-1, 1, 7, dtype=jnp.float32)
+    ok = jnp.linspace(0.1, 1.0, 7, dtype=jnp.float32)
+    bad = jnp.linspace(-1.0, 1.0, 7, dtype=jnp.float32)
     for _ in range(3):
         ours(ok), theirs(ok)
     assert ours.call_stats().compiled == 2

@@ -10,6 +10,7 @@ import time
 
 import brainstate
 import jax.numpy as jnp
+
 import brainpy_autograd as bpa
 
 TRAINING = textwrap.dedent("""
