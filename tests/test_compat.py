@@ -49,6 +49,22 @@ def test_install_without_brainpy_says_what_to_do(monkeypatch):
 # ---------------------------------------------------------------- the lazy package
 
 
+def test_the_migration_command_starts_without_jax():
+    code = ("import sys, brainpy_autograd.migrate\n"
+            "assert 'jax' not in sys.modules and 'brainstate' not in sys.modules, "
+            "sorted(m for m in sys.modules if m.startswith(('jax', 'brainstate')))\n"
+            "print('ok')")
+    assert run(code) == "ok"
+
+
+def test_a_migration_run_imports_no_jax(tmp_path):
+    (tmp_path / "m.py").write_text("import brainpy.math as bm\ng = bm.grad(f, dyn_vars=v)\n")
+    code = ("import sys\nfrom brainpy_autograd import migrate\n"
+            f"code = migrate.main(['--check', '--quiet', '-j', '1', {str(tmp_path)!r}])\n"
+            "print(code, 'jax' in sys.modules)")
+    assert run(code) == "1 False"
+
+
 def test_importing_the_package_imports_no_jax_until_a_name_is_used():
     code = ("import sys, brainpy_autograd as bpa\n"
             "before = 'jax' in sys.modules\n"
