@@ -1,32 +1,41 @@
-"""Speed of ``brainpy-autograd-migrate`` against libcst itself, on a generated tree.
+"""Speed of ``brainpy-autograd-migrate``: against libcst itself, at start-up, and with ``-j``.
 
 Usage (from the repository root)::
 
     python benchmarks/migrate_speed.py            # 400 files, 3 rounds
     python benchmarks/migrate_speed.py --quick    # 60 files, 1 round (CI)
+    python benchmarks/migrate_speed.py --tree DIR # -j timings on a tree of your own too
 
-The tree mixes what a BrainPy project holds: model files that call
+The generated tree mixes what a BrainPy project holds: model files that call
 ``bm.grad`` & co. (with legacy keywords, 2.2 positional forms, aliases),
-BrainPy files without autodiff, and plain Python files. Two timings, one process
-each, both on one core:
+BrainPy files without autodiff, and plain Python files. Timings, each in a
+process of its own:
 
 - libcst: ``libcst.parse_module`` and name resolution
-  (``QualifiedNameProvider``) of every file;
-- the migration: ``brainpy-autograd-migrate --check -j 1`` over the same tree.
+  (``QualifiedNameProvider``) of every file, on one core;
+- the migration: ``brainpy-autograd-migrate --check -j 1`` over the same tree;
+  target (issue 11): at most 2x libcst's time;
+- start-up: the whole command on one small file, wall time from the shell's
+  point of view (``python -m brainpy_autograd.migrate --check FILE``); target
+  (issue 18): under 1 s, which needs the command to start without JAX;
+- ``-j``: the command's wall time with ``-j 1`` and ``-j N`` (N = the cores, at
+  most 4) on the tree, and on ``--tree DIR`` if given (real files: fetched
+  repositories, say).
 
-Target (issue 11): the migration takes at most 2x libcst's time. The ratio is
-printed; nothing is asserted.
+Ratios and targets are printed; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden_migrate"
@@ -108,11 +117,45 @@ def _timed(code: str, root: Path) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def _wall(*args: str) -> float:
+    """Wall time of the command in a fresh process, start-up included."""
+    start = time.perf_counter()
+    run = subprocess.run([sys.executable, "-m", "brainpy_autograd.migrate", "--check",
+                          "--quiet", *args], capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if run.returncode not in (0, 1, 2) or "Traceback" in run.stderr:  # 0-2: the exit codes
+        raise RuntimeError(f"the command failed ({run.returncode}):\n{run.stderr}")
+    return wall
+
+
+def startup(rounds: int) -> float:
+    """Median wall time of the command on one small file."""
+    with tempfile.TemporaryDirectory(prefix="bpa-migrate-one-") as directory:
+        path = Path(directory) / "model.py"
+        path.write_text((GOLDEN / "references_before.py").read_text())
+        return statistics.median(_wall(str(path)) for _ in range(rounds))
+
+
+def jobs(root: Path, rounds: int) -> list[tuple[int, float]]:
+    """(jobs, median wall time) of the command on ``root`` with -j 1 and -j N."""
+    wide = max(2, min(4, os.cpu_count() or 1))
+    return [(j, statistics.median(_wall("-j", str(j), str(root)) for _ in range(rounds)))
+            for j in (1, wide)]
+
+
+def _count(root: Path) -> str:
+    files = [p for p in root.rglob("*") if p.suffix in (".py", ".ipynb")]
+    notebooks = sum(p.suffix == ".ipynb" for p in files)
+    return f"{len(files)} files ({notebooks} notebooks)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--files", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--tree", type=Path, default=None,
+                        help="a directory of real files to time -j on as well")
     args = parser.parse_args(argv)
     n_files = args.files or (60 if args.quick else 400)
     rounds = args.rounds or (1 if args.quick else 3)
@@ -123,12 +166,23 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(rounds):
             libcst_times.append(_timed(_LIBCST, root))
             migrate_times.append(_timed(_MIGRATE, root))
+        parallel = jobs(root, rounds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     a, b = statistics.median(libcst_times), statistics.median(migrate_times)
     print(f"{n_files} files, {rounds} round(s), medians: libcst parse+resolve {a:.2f} s, "
           f"migration {b:.2f} s; ratio {b / a:.2f} "
           f"({'ok' if b / a <= 2.0 else 'MISSED'}, target <= 2.0)")
+    one = startup(3 if args.quick else 5)
+    print(f"start-up: one small file, whole command {one:.2f} s wall "
+          f"({'ok' if one < 1.0 else 'MISSED'}, target < 1 s)")
+    trees = [(f"generated tree, {n_files} files", parallel)]
+    if args.tree is not None:
+        trees.append((f"{args.tree}, {_count(args.tree)}", jobs(args.tree, rounds)))
+    for name, timings in trees:
+        (_, serial), (wide, fast) = timings
+        print(f"-j on {name}: -j 1 {serial:.2f} s, -j {wide} {fast:.2f} s wall "
+              f"(speed-up {serial / fast:.2f}x)")
     return 0
 
 

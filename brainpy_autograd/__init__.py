@@ -55,33 +55,95 @@ out-of-range ``argnums``, a non-empty ``reduce_axes``) raise ``ValueError``.
 All are raised before any State is read or written.
 """
 
-from importlib.metadata import PackageNotFoundError
-from importlib.metadata import version as _version
+# The package's public names are imported on first use (PEP 562), not here: the
+# migration command (brainpy_autograd.migrate) goes through this module and must
+# start without JAX and brainstate, which cost about 2.5 s of CPU to import and
+# may not be installed where the command runs (a pre-commit environment).
+# `from brainpy_autograd import grad`, `bpa.grad`, dir(), help() and Sphinx autodoc
+# all go through __getattr__/__dir__ below; type checkers read the block under
+# TYPE_CHECKING.
 
-from . import _x64_guard  # noqa: F401 - first: keeps JAX's x64 flag as the user set it
-from ._api import functional_vector_grad as functional_vector_grad
-from ._api import grad as grad
-from ._api import hessian as hessian
-from ._api import jacfwd as jacfwd
-from ._api import jacobian as jacobian
-from ._api import jacrev as jacrev
-from ._api import vector_grad as vector_grad
-from ._engine import CallStats as CallStats
-from ._engine import compiled_calls as compiled_calls
-from ._engine import compiled_calls_enabled as compiled_calls_enabled
-from ._engine import set_compiled_calls as set_compiled_calls
-from ._engine import wait_for_compilations as wait_for_compilations
-from ._install import BrainPyInstallation as BrainPyInstallation
-from ._install import install as install
-from ._install import is_installed as is_installed
-from ._install import uninstall as uninstall
-from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
-from ._transform import AutogradFunction as AutogradFunction
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = _version("brainpy-autograd")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0+unknown"
+if "jax" in sys.modules:
+    # JAX is loaded already, so this imports no JAX that was not there; it keeps
+    # "import brainpy_autograd before brainstate" meaning what it did (the x64 flag).
+    from . import _x64_guard  # noqa: F401
+
+if TYPE_CHECKING:
+    from ._api import functional_vector_grad as functional_vector_grad
+    from ._api import grad as grad
+    from ._api import hessian as hessian
+    from ._api import jacfwd as jacfwd
+    from ._api import jacobian as jacobian
+    from ._api import jacrev as jacrev
+    from ._api import vector_grad as vector_grad
+    from ._engine import CallStats as CallStats
+    from ._engine import compiled_calls as compiled_calls
+    from ._engine import compiled_calls_enabled as compiled_calls_enabled
+    from ._engine import set_compiled_calls as set_compiled_calls
+    from ._engine import wait_for_compilations as wait_for_compilations
+    from ._install import BrainPyInstallation as BrainPyInstallation
+    from ._install import install as install
+    from ._install import is_installed as is_installed
+    from ._install import uninstall as uninstall
+    from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
+    from ._transform import AutogradFunction as AutogradFunction
+
+#: Each public name, with the private module that defines it.
+_LAZY: dict[str, str] = {
+    "AutogradFunction": "._transform",
+    "BrainPyInstallation": "._install",
+    "CallStats": "._engine",
+    "LegacyArgumentWarning": "._legacy",
+    "compiled_calls": "._engine",
+    "compiled_calls_enabled": "._engine",
+    "functional_vector_grad": "._api",
+    "grad": "._api",
+    "hessian": "._api",
+    "install": "._install",
+    "is_installed": "._install",
+    "jacfwd": "._api",
+    "jacobian": "._api",
+    "jacrev": "._api",
+    "set_compiled_calls": "._engine",
+    "uninstall": "._install",
+    "vector_grad": "._api",
+    "wait_for_compilations": "._engine",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines a public name on its first use (PEP 562)."""
+    if name == "__version__":  # reading the installed metadata takes a while, too
+        globals()[name] = _package_version()
+        return globals()[name]
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # first: keeps JAX's x64 flag as the user set it (see _x64_guard)
+    importlib.import_module("._x64_guard", __name__)
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # later uses are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
+
+
+def _package_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("brainpy-autograd")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+unknown"
+
+
+__version__: str  # set on first use, by __getattr__
 
 __all__ = [
     "AutogradFunction",

@@ -20,6 +20,7 @@ from typing import Any, overload
 from brainstate import State
 
 from ._legacy import check_legacy_keywords, public_entry
+from ._names import ALIASES, TRANSFORM_NAMES
 from ._options import SPECS, make_options
 from ._transform import AutogradFunction, Decorator, decorator
 from ._validate import check_callable
@@ -731,16 +732,12 @@ functional_vector_grad = vector_grad
 #: Same as :func:`jacrev`.
 jacobian = jacrev
 
-#: BrainPy's alias names, with the name of the function each one is.
-ALIASES: dict[str, str] = {"functional_vector_grad": "vector_grad", "jacobian": "jacrev"}
-#: Every public transform by its BrainPy name (the aliases included): the names
-#: that install() replaces in brainpy.math and that the migration rewrites.
-TRANSFORMS: dict[str, Callable[..., Any]] = {
-    "grad": grad,
-    "vector_grad": vector_grad,
-    "functional_vector_grad": functional_vector_grad,
-    "jacobian": jacobian,
-    "jacrev": jacrev,
-    "jacfwd": jacfwd,
+#: Every public transform by its BrainPy name (the aliases included, see
+#: :mod:`._names`): the functions that install() puts into brainpy.math.
+_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "grad": grad, "vector_grad": vector_grad, "jacrev": jacrev, "jacfwd": jacfwd,
     "hessian": hessian,
+}
+TRANSFORMS: dict[str, Callable[..., Any]] = {
+    name: _FUNCTIONS[ALIASES.get(name, name)] for name in TRANSFORM_NAMES
 }

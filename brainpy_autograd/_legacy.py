@@ -30,6 +30,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
+from ._names import OLD_POSITIONAL_ORDER
 from ._types import is_state
 from ._validate import (
     STATES_ARE_FOUND,
@@ -60,24 +61,6 @@ class LegacyArgumentWarning(DeprecationWarning):
     result as without the argument; the message says what to write instead.
     """
 
-
-#: BrainPy 2.1/2.2 positional orders, used to re-read a call whose third
-#: positional argument holds States (the old ``dyn_vars``/``grad_vars`` slot).
-OLD_POSITIONAL_ORDER: dict[str, tuple[str, ...]] = {
-    "grad": (
-        "func", "grad_vars", "dyn_vars", "argnums", "holomorphic", "allow_int",
-        "reduce_axes", "has_aux", "return_value",
-    ),
-    "jacrev": (
-        "func", "grad_vars", "dyn_vars", "argnums", "holomorphic", "allow_int",
-        "has_aux", "return_value",
-    ),
-    "jacfwd": (
-        "func", "grad_vars", "dyn_vars", "argnums", "holomorphic", "has_aux", "return_value",
-    ),
-    "hessian": ("func", "dyn_vars", "grad_vars", "argnums", "holomorphic", "return_value"),
-    "vector_grad": ("func", "dyn_vars", "grad_vars", "argnums", "return_value", "has_aux"),
-}
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 

@@ -86,6 +86,7 @@ def test_import_and_calls_work_when_jax_trace_ctx_is_gone():
             return real(name, *a)
         importlib.import_module = without
         import brainpy_autograd as bpa
+        bpa.grad  # the package is lazy: its first use imports the adapter
         importlib.import_module = real
         assert bpa._internals.jax_trace_ctx is None
         w = brainstate.ParamState(jnp.array([1.0, 2.0]))

@@ -1,7 +1,8 @@
 """BrainPy 2.4-2.6 code importing the autodiff functions from internal modules."""
 import brainpy._src.math as bm_src
 import brainpy_autograd
-from brainpy_autograd import grad, vector_grad as vg
+from brainpy_autograd import grad
+from brainpy_autograd import vector_grad as vg
 
 w = bm_src.TrainVar(bm_src.ones(3))
 

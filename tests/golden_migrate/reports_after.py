@@ -1,7 +1,7 @@
 import brainpy as bp
 import brainpy.math as bm
-from brainpy.math import *
 import brainpy_autograd
+from brainpy.math import *
 
 
 class Linear(bp.BrainPyObject):

@@ -1,5 +1,6 @@
 from brainpy.math import zeros
-from brainpy_autograd import grad as g, jacobian, vector_grad
+from brainpy_autograd import grad as g, jacobian
+from brainpy_autograd import vector_grad
 
 
 def f(x):

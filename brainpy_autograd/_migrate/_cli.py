@@ -1,0 +1,183 @@
+"""The command line of ``brainpy-autograd-migrate``: options, printing, the exit codes.
+
+Exit codes, the same with ``--check``, ``--diff`` or neither (:data:`EXIT_CODES`):
+
+- 0: nothing to do: no file would change (or, when writing, every change was
+  written) and no finding is left for a person;
+- 1: something needs a person, or would change: a finding remains (also a
+  notebook left untouched, or a file the migration refused), or, with
+  ``--check``/``--diff``, a file would be rewritten;
+- 2: the command could not run on something: wrong usage, a missing
+  dependency, a path that does not exist, a file that is not a regular file or
+  that could not be read, parsed or written (reported; every other file is still
+  migrated).
+
+Everything printed goes through :func:`_say`, which never fails on a name or a
+line that the stream cannot encode (it writes ``\\xe9`` instead).
+
+>>> main(["--check", "no/such/dir"])
+2
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+__all__ = ["main", "EXIT_CODES", "PROGRESS_THRESHOLD"]
+
+#: trees with at least this many files get a progress bar (on a terminal)
+PROGRESS_THRESHOLD = 20
+
+EXIT_CODES = {
+    0: "nothing to do: no file would change (when writing: every change was written) and "
+       "no finding is left",
+    1: "a person is needed, or a file would change: a finding remains (a notebook left "
+       "untouched, a file left as it is included), or with --check/--diff a file would be "
+       "rewritten",
+    2: "could not run on something: wrong usage, a missing dependency, a path that does not "
+       "exist, or a file that is not a regular file or could not be read, parsed or written "
+       "(the other files are still migrated)",
+}
+
+
+def _epilog() -> str:
+    rows = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+    return f"exit status (the same with --check, --diff or neither):\n{rows}"
+
+
+def _say(text: str, stream: IO[str] | None = None) -> None:
+    """Print ``text`` (a line), whatever the stream's encoding can show."""
+    stream = sys.stdout if stream is None else stream
+    try:
+        stream.write(text + "\n")
+    except UnicodeEncodeError:
+        encoding = getattr(stream, "encoding", None) or "utf-8"
+        stream.write((text + "\n").encode(encoding, "backslashreplace").decode(encoding))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="brainpy-autograd-migrate",
+        description="Rewrite BrainPy 2.x autodiff calls (bm.grad & co.) to brainpy_autograd, "
+                    "without legacy keywords, and report what needs a person.",
+        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="files or directories (*.py and *.ipynb)")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 if anything would change or needs a person")
+    mode.add_argument("--diff", action="store_true",
+                      help="print a unified diff of the changes; write nothing (exit codes as "
+                           "--check)")
+    parser.add_argument("--quiet", action="store_true", help="print only findings and errors")
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="processes to spread large trees over (default: the number of "
+                             "cores; small runs stay in one process)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help=f"progress bar (default: on a terminal, for {PROGRESS_THRESHOLD} "
+                             f"files or more)")
+    return parser
+
+
+@dataclass
+class _Tally:
+    files: int = 0
+    changed: int = 0
+    changes: int = 0
+    findings: int = 0
+    failed: int = 0
+
+    def exit_code(self, writes: bool) -> int:
+        if self.failed:
+            return 2
+        return 1 if self.findings or (self.changed and not writes) else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command (``argv`` without the program name); return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"-j/--jobs must be at least 1, got {args.jobs}")
+    try:
+        import libcst  # noqa: F401
+
+        from ._workers import results
+    except ImportError as err:
+        _say(f"brainpy-autograd-migrate needs libcst and tqdm ({err}). Install them with: "
+             f"pip install 'brainpy-autograd[migrate]'", sys.stderr)
+        return 2
+    from ._files import source_files
+
+    walk = source_files(args.paths)
+    tally = _Tally(files=len(walk.files), failed=len(walk.problems))
+    for problem in walk.problems:
+        _say(problem, sys.stderr)
+    if not args.quiet:
+        for note in walk.notes:
+            _say(note, sys.stderr)
+    progress = _progress(args, len(walk.files))
+    for result in results(walk.files, args.jobs, args.diff):
+        if progress is not None:
+            progress.update(1)
+        _report(result, args, tally)
+    if progress is not None:
+        progress.close()
+    if not args.quiet:
+        _say(_summary(tally, writes=not (args.check or args.diff)), sys.stderr)
+    return tally.exit_code(writes=not (args.check or args.diff))
+
+
+def _progress(args: argparse.Namespace, files: int) -> Any:
+    show = args.progress if args.progress is not None else (
+        not args.quiet and sys.stderr.isatty() and files >= PROGRESS_THRESHOLD)
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=files, desc="migrating", unit="file", file=sys.stderr)
+
+
+def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
+    """Print one file's result, write it (unless --check/--diff), and count."""
+    from ._files import shown, write_atomically
+
+    if result.error is not None:
+        _say(result.error, sys.stderr)
+        tally.failed += 1
+        return
+    for finding in result.findings:
+        _say(finding)
+    tally.findings += len(result.findings)
+    if result.new is None:
+        return
+    name = shown(result.path)
+    if args.diff:
+        for line in result.diff:
+            _say(line.rstrip("\n"))
+    elif args.check:
+        if not args.quiet:
+            _say(f"{name}: would be rewritten ({result.changes} changes)")
+    else:
+        failure = write_atomically(result.path, result.new)
+        if failure is not None:
+            _say(failure, sys.stderr)
+            tally.failed += 1
+            return
+        if not args.quiet:
+            _say(f"{name}: rewritten ({result.changes} changes)")
+    tally.changed += 1
+    tally.changes += result.changes
+
+
+def _summary(tally: _Tally, writes: bool) -> str:
+    verb = "rewritten" if writes else "to rewrite"
+    s = lambda n: "s" if n != 1 else ""  # noqa: E731
+    return (f"{tally.files} file{s(tally.files)} scanned: {tally.changed} {verb} "
+            f"({tally.changes} changes), {tally.findings} finding{s(tally.findings)} for a "
+            f"person, {tally.failed} could not be read, parsed or written.")

@@ -1,0 +1,171 @@
+"""What the rules share while one module is migrated (libcst's ``CodemodContext`` is the model).
+
+One :class:`ModuleContext` lives for one pass over one module. The rules read
+the module's metadata through it, and write into it what another rule or the
+end of the pass needs: the findings, the counts, the original nodes already
+rewritten (so that an import left unused can be removed), where the new
+``import brainpy_autograd`` must go, and a refusal that leaves the whole file
+as it is.
+
+>>> from brainpy_autograd._migrate._context import Finding
+>>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
+Finding(line=3, column=5, message="reduce_axes=('b',) is no longer supported")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
+
+from .._names import TRANSFORM_NAMES
+
+__all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
+
+OURS = "brainpy_autograd"
+TARGETS = frozenset(TRANSFORM_NAMES)
+#: modules whose autodiff names are BrainPy's: the public ``brainpy.math`` paths
+#: and the internal ``brainpy._src.math`` ones (BrainPy 2.4-2.6 code imports them)
+SOURCES = frozenset(
+    prefix + suffix
+    for prefix in ("brainpy.math", "brainpy._src.math")
+    for suffix in ("", ".jax", ".autograd", ".jax.autograd", ".object_transform",
+                   ".object_transform.autograd")
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the migration left for a person, at a line of the module."""
+
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class Counts:
+    """What the pass changed in a module."""
+
+    references: int = 0  # names rewritten to brainpy_autograd
+    keywords_removed: int = 0
+    positionals_removed: int = 0
+
+    @property
+    def changes(self) -> int:
+        return self.references + self.keywords_removed + self.positionals_removed
+
+
+@dataclass
+class TransformCall:
+    """A call of a transform (``bm.grad(f, dyn_vars=v)``) while the call rules edit it.
+
+    The rules read ``original`` (metadata lives on original nodes; its argument
+    indices match ``updated``'s) and record their edits in ``drop`` and
+    ``replace``; the pass applies them once, after the last rule.
+    """
+
+    original: cst.Call
+    updated: cst.Call
+    name: str  # the BrainPy name called: "grad", "jacobian", ...
+    drop: set[int] = field(default_factory=set)
+    replace: dict[int, cst.Arg] = field(default_factory=dict)
+    #: the index in ``args`` of the positional ``grad_vars``, once a rule has found it
+    grad_vars_index: int | None = None
+
+    def __post_init__(self) -> None:
+        positional = self.positional
+        if self.grad_vars_index is None and len(positional) > 1:
+            self.grad_vars_index = positional[1]  # the BrainPy 2.9 place
+
+    @property
+    def positional(self) -> list[int]:
+        """Indices of the plain positional arguments (no keyword, no star)."""
+        return [i for i, a in enumerate(self.original.args) if a.keyword is None and not a.star]
+
+
+class ModuleContext:
+    """The state one pass over one module shares between its rules."""
+
+    def __init__(self, metadata: cst.MetadataDependent, module: cst.Module) -> None:
+        self._metadata = metadata
+        self.module = module
+        self.findings: list[Finding] = []
+        self.counts = Counts()
+        #: ids of the original nodes inside references rewritten to brainpy_autograd
+        self.consumed: set[int] = set()
+        #: the original import statements that bind the rewritten references' names
+        #: (``import brainpy.math as bm`` for ``bm.grad``)
+        self.bindings: list[cst.Import | cst.ImportFrom] = []
+        #: ``(original, updated)`` of every ``import`` statement seen
+        self.imports: list[tuple[cst.Import, cst.Import]] = []
+        #: the module's statements at the end of the pass: each original top-level
+        #: statement with what now stands for it (the module rules edit this)
+        self.body: list[tuple[cst.BaseStatement, list[cst.BaseStatement]]] = []
+        #: why the whole module must be left as it is (then the pass changes nothing)
+        self.refusal: Finding | None = None
+        #: module-level aliases of a transform (``grad = bm.grad``): name -> (module, name)
+        self.aliases: dict[str, tuple[str, str]] = {}
+        #: per-rule state, by rule name (a rule keeps what only it reads here)
+        self.state: dict[str, Any] = {}
+        self._lines: list[str] | None = None
+
+    # -- metadata
+
+    def get_metadata(self, provider: Any, node: cst.CSTNode, default: Any = None) -> Any:
+        return self._metadata.get_metadata(provider, node, default)
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
+        return {n.name for n in names}
+
+    def line_of(self, node: cst.CSTNode) -> int:
+        line: int = self.get_metadata(PositionProvider, node).start.line
+        return line
+
+    def source_line(self, number: int) -> str:
+        """Line ``number`` (1-based) of the original module."""
+        if self._lines is None:
+            self._lines = self.module.code.splitlines()
+        return self._lines[number - 1]
+
+    # -- what the rules report
+
+    def find(self, node: cst.CSTNode, message: str) -> None:
+        pos = self.get_metadata(PositionProvider, node).start
+        self.findings.append(Finding(pos.line, pos.column + 1, message))
+
+    def refuse(self, node: cst.CSTNode, message: str) -> None:
+        """Leave the whole module as it is, and say why (the first refusal wins)."""
+        if self.refusal is None:
+            pos = self.get_metadata(PositionProvider, node).start
+            self.refusal = Finding(pos.line, pos.column + 1, message)
+
+    # -- which names are ours to rewrite
+
+    def target(self, node: cst.CSTNode) -> tuple[str, str] | None:
+        """(module, name) if ``node`` names an autodiff function of BrainPy or ours.
+
+        Only a name or an attribute names one. A call such as ``bm.grad(f)`` also
+        carries the qualified name ``brainpy.math.grad`` in libcst's metadata, but
+        calling *its result*, ``bm.grad(f)(x, t)``, calls the user's function.
+        """
+        if not isinstance(node, (cst.Name, cst.Attribute)):
+            return None
+        for name in self.qualified(node):
+            module, _, attr = name.rpartition(".")
+            if attr in TARGETS and (module in SOURCES or module == OURS):
+                return module, attr
+        return None
+
+    def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
+        """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a
+        module-level alias of one (``grad = bm.grad`` ... ``grad(f, dyn_vars=v)``)."""
+        target = self.target(func)
+        if target is None and isinstance(func, cst.Name) and func.value in self.aliases:
+            if self.qualified(func) == {func.value}:  # the module's name, not a local one
+                return self.aliases[func.value]
+        return target

@@ -1,0 +1,143 @@
+"""Which files a run looks at, reading them, and writing them back atomically.
+
+Only regular files are opened: a FIFO, a socket or a device that a walk meets
+(``pipe.py``) is reported and skipped, never read (reading a FIFO blocks
+forever). Symbolic links are followed to the file they point to, and a file
+reached through several paths is migrated once. Every problem with one file
+(missing, not regular, unreadable, unwritable) is a message for that file; the
+run goes on with the others.
+
+>>> import tempfile, pathlib
+>>> root = pathlib.Path(tempfile.mkdtemp())
+>>> _ = (root / "a.py").write_text("x = 1\\n")
+>>> walk = source_files([str(root), str(root / "missing.py")])
+>>> [p.name for p in walk.files], [m.split(": ", 1)[1] for m in walk.problems]
+(['a.py'], ['no such file or directory'])
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Walk", "source_files", "read_regular", "write_atomically", "shown"]
+
+SUFFIXES = (".py", ".ipynb")
+SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as text that any stream can print: bytes that are not valid in the file
+    system's encoding (a Latin-1 name on a UTF-8 system) appear as ``\\xe9``."""
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+
+
+@dataclass
+class Walk:
+    """What a run looks at."""
+
+    files: list[Path] = field(default_factory=list)  # each real file once, in walk order
+    problems: list[str] = field(default_factory=list)  # "path: what is wrong"
+    notes: list[str] = field(default_factory=list)  # duplicates, for --quiet to hide
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def source_files(paths: Sequence[str]) -> Walk:
+    """The files under ``paths`` to migrate (``*.py``, ``*.ipynb``; files named on the
+    command line whatever their suffix)."""
+    walk = Walk()
+    seen: dict[str, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            walk.problems.append(f"{shown(raw)}: no such file or directory")
+            continue
+        candidates = _walk(path) if stat.S_ISDIR(mode) else iter([path])
+        for candidate in candidates:
+            problem = _not_regular(candidate)
+            if problem is not None:
+                walk.problems.append(problem)
+                continue
+            real = os.path.realpath(candidate)
+            if real in seen:
+                if seen[real] != candidate:
+                    walk.notes.append(f"{shown(candidate)}: the same file as "
+                                      f"{shown(seen[real])}, migrated once")
+                continue
+            seen[real] = candidate
+            walk.files.append(candidate)
+    return walk
+
+
+def _not_regular(path: Path) -> str | None:
+    """Why ``path`` is not a regular file to read (None if it is one)."""
+    try:
+        mode = os.stat(path).st_mode  # the file a link points to
+    except OSError as err:
+        return f"{shown(path)}: cannot be read, left untouched ({err.strerror})"
+    if not stat.S_ISREG(mode):
+        return f"{shown(path)}: {_kind(mode)}, not a regular file: skipped"
+    return None
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for directory, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS)
+        for name in sorted(names):
+            if name.endswith(SUFFIXES):
+                yield Path(directory) / name
+
+
+def read_regular(path: Path) -> bytes:
+    """The bytes of ``path``, if it is a regular file (``OSError`` otherwise).
+
+    Opened without blocking and checked after opening, so that a FIFO swapped in
+    after the walk cannot hang the run.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise OSError(f"{_kind(mode)}, not a regular file")
+        return handle.read()
+
+
+def write_atomically(path: Path, data: bytes) -> str | None:
+    """Replace the content of ``path`` (of the file it links to, for a symbolic link).
+
+    A failure leaves the file as it was and comes back as a message (None: written);
+    an interruption leaves either the old or the new file. A link stays a link, and
+    the file keeps its mode.
+    """
+    real = Path(os.path.realpath(path))
+    try:
+        mode = real.stat().st_mode
+        fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
+    except OSError as err:
+        return f"{shown(path)}: cannot be written, left untouched ({err})"
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(tmp, stat.S_IMODE(mode))
+        os.replace(tmp, real)
+    except BaseException as err:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            return f"{shown(path)}: cannot be written, left untouched ({err})"
+        raise
+    return None

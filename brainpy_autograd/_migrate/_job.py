@@ -1,0 +1,106 @@
+"""One file, start to end: read it, rewrite it (a module or a notebook), and say what changed.
+
+:func:`migrate_file` is what a worker process runs (:mod:`._workers`); it never
+writes (the command does, :mod:`._cli`) and never raises for a bad file: what
+went wrong is :attr:`FileResult.error`, one line naming the file.
+
+>>> import tempfile, pathlib
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "m.py"
+>>> _ = path.write_text("import brainpy.math as bm\\ng = bm.grad(f, dyn_vars=v)\\n")
+>>> result = migrate_file(path, want_diff=False)
+>>> result.changes, result.error, result.new.decode().splitlines()[-1]
+(2, None, 'g = brainpy_autograd.grad(f)')
+"""
+
+from __future__ import annotations
+
+import difflib
+import io
+import tokenize
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst
+
+from ._files import read_regular, shown
+from ._pass import NestedTooDeeply, migrate_source, worth_parsing
+
+__all__ = ["FileResult", "migrate_file"]
+
+
+@dataclass
+class FileResult:
+    """What migrating one file gave (computed in a worker process)."""
+
+    path: Path
+    new: bytes | None = None  # the new content, None when nothing changes
+    changes: int = 0
+    findings: list[str] = field(default_factory=list)  # "file:line:column: message"
+    diff: list[str] = field(default_factory=list)
+    error: str | None = None  # the file could not be read or parsed: left untouched
+
+
+def migrate_file(path: Path, want_diff: bool) -> FileResult:
+    result = FileResult(path)
+    name = shown(path)
+    try:
+        data = read_regular(path)
+    except OSError as err:
+        result.error = f"{name}: cannot be read, left untouched ({err.strerror or err})"
+        return result
+    if not worth_parsing(data):
+        return result
+    if path.suffix == ".ipynb":
+        return _notebook(path, data, want_diff, result)
+    try:
+        outcome = migrate_source(data)
+    except libcst.ParserSyntaxError as err:
+        result.error = (f"{name}:{err.raw_line}:{err.raw_column + 1}: cannot be parsed, left "
+                        f"untouched ({err.message})")
+        return result
+    except NestedTooDeeply as err:
+        result.error = f"{name}: cannot be parsed, left untouched ({err})"
+        return result
+    except (UnicodeDecodeError, LookupError, SyntaxError) as err:
+        result.error = f"{name}: cannot be read, left untouched ({err})"
+        return result
+    except RecursionError:
+        result.error = f"{name}: cannot be parsed, left untouched (nested too deeply)"
+        return result
+    result.findings = [f"{name}:{f.line}:{f.column}: {f.message}" for f in outcome.findings]
+    if outcome.data != data:
+        result.new, result.changes = outcome.data, outcome.changes
+        if want_diff:
+            old = data.decode(_encoding(data), errors="replace")
+            result.diff = list(difflib.unified_diff(
+                old.splitlines(keepends=True), outcome.code.splitlines(keepends=True),
+                f"a/{name}", f"b/{name}"))
+    return result
+
+
+def _encoding(data: bytes) -> str:
+    """The encoding Python reads ``data`` in (BOM, PEP 263 line, else UTF-8)."""
+    try:
+        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
+    except SyntaxError:
+        return "utf-8"
+
+
+def _notebook(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
+    from ._notebook import cell_diff, migrate_notebook
+
+    name = shown(path)
+    try:
+        text = data.decode("utf-8")
+        outcome = migrate_notebook(text)
+    except (UnicodeDecodeError, ValueError) as err:
+        result.error = f"{name}: cannot be read as a notebook, left untouched ({err})"
+        return result
+    result.findings = [f"{name}: {f.message}" if f.cell is None else
+                       f"{name}:cell {f.cell}:{f.line}:{f.column}: {f.message}"
+                       for f in outcome.findings]
+    if outcome.text != text:
+        result.new, result.changes = outcome.text.encode("utf-8"), outcome.changes
+        if want_diff:
+            result.diff = cell_diff(name, outcome.cells)
+    return result

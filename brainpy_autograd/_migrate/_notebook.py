@@ -1,0 +1,282 @@
+"""The migration of Jupyter notebooks: the code cells, as one module, through the pass.
+
+A notebook's code cells share one namespace (``import brainpy.math as bm`` in
+cell 1, ``bm.grad`` in cell 7), so they are migrated together: joined into one
+module with a marker line before each cell, rewritten by
+:func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
+syntax that is not Python is masked first and put back unchanged afterwards:
+line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
+help lines (``obj?``). A cell that is still not Python (``%%bash``,
+``x = !ls``) is left out and reported.
+
+The notebook is written back in its own JSON layout (:mod:`._nbjson`), which must
+reproduce the unchanged file byte for byte; then only the ``source`` of the
+rewritten cells changes (a list of lines stays a list, a string a string), and
+outputs, metadata, ids and markdown stay as they were. A notebook whose layout
+cannot be reproduced is reported and left untouched, rather than reformatted.
+A code cell whose ``source`` is missing, ``null`` or not text makes the file
+unreadable as a notebook (``ValueError``).
+
+>>> import json
+>>> cell = {"cell_type": "code", "metadata": {},
+...         "source": ["import brainpy.math as bm\\n", "g = bm.grad(f)"]}
+>>> notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
+>>> out = migrate_notebook(json.dumps(notebook))
+>>> json.loads(out.text)["cells"][0]["source"]
+['import brainpy_autograd\\n', '\\n', 'g = brainpy_autograd.grad(f)']
+"""
+
+from __future__ import annotations
+
+import json
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from . import _nbjson
+from ._context import Finding
+from ._pass import NestedTooDeeply, check_nesting, migrate_source
+
+__all__ = ["NotebookOutcome", "migrate_notebook"]
+
+_MARK = "# <<brainpy-autograd-migrate cell {}>>"
+_MARK_RE = re.compile(r"^# <<brainpy-autograd-migrate cell (\d+)>>\n", re.MULTILINE)
+_MASK = "#<<brainpy-autograd-migrate ipython {}>>"
+_MASK_RE = re.compile(r"#<<brainpy-autograd-migrate ipython (\d+)>>")
+#: cell magics whose body is still Python
+_PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
+
+
+@dataclass
+class CellFinding:
+    """A finding inside a notebook: the cell (1-based, among all cells; ``None`` for the
+    notebook as a whole), line and column."""
+
+    cell: int | None
+    line: int
+    column: int
+    message: str
+
+
+@dataclass
+class NotebookOutcome:
+    """The result of migrating one notebook."""
+
+    text: str  # the new file content (the original when nothing changed)
+    findings: list[CellFinding] = field(default_factory=list)
+    changes: int = 0
+    #: (cell, old source, new source) of every rewritten cell
+    cells: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_KEEP = 999_999_999  # the marker index of the names-to-keep part (never written back)
+_LINE = re.compile(r"[^\n]*\n|[^\n]+")
+
+
+def _mentions_transform(text: str) -> bool:
+    return bool(re.search(r"\b(grad|vector_grad|functional_vector_grad|jacobian|jacrev|jacfwd|"
+                          r"hessian)\b", text))
+
+
+def _is_ipython(line: str) -> bool:
+    stripped = line.strip()
+    return stripped.startswith(("%", "!")) or (stripped.endswith("?") and "#" not in stripped)
+
+
+def _mask(source: str, masked: list[str]) -> tuple[str | None, list[int]]:
+    """``source`` with IPython lines as numbered comments (None if it is not Python then),
+    and the numbers (1-based) of the lines masked."""
+    lines = source.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%") and first[2:].split(" ", 1)[0] not in _PYTHON_CELL_MAGICS:
+        return None, []
+    out, numbers = [], []
+    for number, line in enumerate(lines, start=1):
+        if _is_ipython(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(indent + _MASK.format(len(masked)))
+            masked.append(line)
+            numbers.append(number)
+        else:
+            out.append(line)
+    return "\n".join(out), numbers
+
+
+def _unmask(source: str, masked: list[str]) -> str:
+    def original(match: re.Match[str]) -> str:
+        return masked[int(match.group(1))].lstrip()
+
+    return _MASK_RE.sub(original, source)
+
+
+def _parses(source: str) -> bool:
+    try:
+        check_nesting(source)
+        cst.parse_module(source)
+    except (cst.ParserSyntaxError, NestedTooDeeply):
+        return False
+    return True
+
+
+def _code_cells(document: Any) -> list[tuple[int, str]]:
+    """(index, source) of every code cell; ``ValueError`` if it is not a notebook."""
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise ValueError("not a notebook: no list of cells")
+    version = document.get("nbformat")
+    if not isinstance(version, int) or version < 4:
+        raise ValueError(f"nbformat {version!r} notebooks are not supported; save it with a "
+                         f"current Jupyter first")
+    out = []
+    for index, cell in enumerate(document["cells"]):
+        if not isinstance(cell, dict):
+            raise ValueError(f"cell {index + 1} is not a JSON object")
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", _MISSING)
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            what = "missing" if source is _MISSING else f"{json.dumps(source)[:40]}"
+            raise ValueError(f"cell {index + 1}: its \"source\" is {what}, not text")
+        out.append((index, source))
+    return out
+
+
+_MISSING = object()
+
+
+@dataclass
+class _Combined:
+    """The code cells joined into one module."""
+
+    parts: list[str] = field(default_factory=list)
+    cells: list[tuple[int, str]] = field(default_factory=list)  # (index, masked source)
+    masked: list[str] = field(default_factory=list)
+    unread: list[str] = field(default_factory=list)  # code the rewrite does not see
+
+    @property
+    def code(self) -> str:
+        return "".join(self.parts)
+
+
+def _combine(cells: list[tuple[int, str]], findings: list[CellFinding]) -> _Combined:
+    combined = _Combined()
+    masked = combined.masked
+    for index, source in cells:
+        first_masked = len(masked)
+        python, numbers = _mask(source, masked)
+        if python is None or not _parses(python):
+            del masked[first_masked:]
+            combined.unread.append(source)
+            if _mentions_transform(source):
+                findings.append(CellFinding(
+                    index + 1, 1, 1, "this cell is not Python (IPython syntax the migration "
+                                     "does not read) and may call an autodiff function; left "
+                                     "as it is: check it by hand."))
+            continue
+        for number, line in zip(numbers, masked[first_masked:]):
+            combined.unread.append(line)
+            if _mentions_transform(line):
+                findings.append(CellFinding(index + 1, number, 1, f"IPython line "
+                                            f"`{line.strip()}` is not rewritten; check it by "
+                                            f"hand."))
+        combined.cells.append((index, python))
+        combined.parts.append(_MARK.format(index) + "\n" + python + "\n")
+    if combined.cells and combined.unread:  # so that no import they use is taken for unused
+        names = sorted({n for text in combined.unread for n in _IDENTIFIER.findall(text)
+                        if not keyword.iskeyword(n)})
+        combined.parts.append(_MARK.format(_KEEP) + "\n" + f"({', '.join(names)},)\n")
+    return combined
+
+
+def migrate_notebook(text: str) -> NotebookOutcome:
+    """Migrate the code cells of a notebook (the file's text).
+
+    Raises ``ValueError`` if the text is not a notebook (not JSON, no cells, a
+    code cell without text in its ``source``).
+    """
+    layout, document = _nbjson.read(text)
+    outcome = NotebookOutcome(text=text)
+    combined = _combine(_code_cells(document), outcome.findings)
+    if not combined.cells:
+        return outcome
+    code = combined.code
+    result = migrate_source(code)
+    outcome.findings += _cell_findings(result.findings, code)
+    outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
+    if result.code == code:
+        return outcome
+    new_sources = _split(result.code)
+    cells = document["cells"]
+    for index, _ in combined.cells:
+        new = new_sources.get(index)
+        if new is None:  # a marker line was lost: give up on the whole notebook
+            outcome.findings.append(CellFinding(index + 1, 1, 1, "the rewrite could not be "
+                                                "mapped back to this cell; notebook left "
+                                                "untouched."))
+            outcome.cells.clear()
+            return outcome
+        old = cells[index]["source"]
+        old_text = "".join(old) if isinstance(old, list) else old
+        new_text = _unmask(new[:-1] if new.endswith("\n") else new, combined.masked)
+        if new_text != old_text:
+            outcome.cells.append((index + 1, old_text, new_text))
+            cells[index]["source"] = _LINE.findall(new_text) if isinstance(old, list) \
+                else new_text
+    if not outcome.cells:
+        return outcome
+    if layout is None:
+        outcome.findings.insert(0, CellFinding(
+            None, 1, 1, "the notebook's JSON cannot be written back byte for byte in its "
+            "own layout (it would reformat the whole file), so it is left untouched; save it "
+            "again in Jupyter and rerun the migration, or make the changes by hand."))
+        outcome.cells.clear()
+        return outcome
+    outcome.text = layout.dumps(document)
+    outcome.changes = result.changes
+    return outcome
+
+
+def _split(code: str) -> dict[int, str]:
+    """The migrated module split at the markers: {cell index: its source}.
+
+    Text before the first marker (there should be none) goes to the first cell.
+    """
+    pieces = _MARK_RE.split(code)
+    head, rest = pieces[0], pieces[1:]
+    out: dict[int, str] = {}
+    for i in range(0, len(rest), 2):
+        out[int(rest[i])] = rest[i + 1]
+    if head and out:
+        first = min(out)
+        out[first] = head + out[first]
+    return out
+
+
+def _cell_findings(findings: list[Finding], combined: str) -> list[CellFinding]:
+    """Findings of the combined module, by cell and line within the cell."""
+    starts: list[tuple[int, int]] = []  # (line of the cell's first source line, cell index)
+    for match in _MARK_RE.finditer(combined):
+        line = combined.count("\n", 0, match.start()) + 2
+        starts.append((line, int(match.group(1))))
+    out = []
+    for f in findings:
+        first_line, index = max((s for s in starts if s[0] <= f.line), default=starts[0])
+        out.append(CellFinding(index + 1, f.line - first_line + 1, f.column, f.message))
+    return out
+
+
+def cell_diff(path: str, cells: list[tuple[int, str, str]]) -> list[str]:
+    """A unified diff of the rewritten cells, one hunk group per cell."""
+    import difflib
+
+    lines: list[Any] = []
+    for cell, old, new in cells:
+        lines += difflib.unified_diff(
+            (old + "\n").splitlines(keepends=True), (new + "\n").splitlines(keepends=True),
+            f"a/{path}:cell {cell}", f"b/{path}:cell {cell}")
+    return lines

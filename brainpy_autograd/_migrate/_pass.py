@@ -1,0 +1,199 @@
+"""The single libcst pass: one parse and one metadata resolution per module, every rule in it.
+
+:func:`migrate_source` parses a module, resolves its metadata once
+(qualified names, positions, scopes) and walks it once with :class:`_Pass`,
+which looks each node's callbacks up by the node's type (:mod:`._registry`) and
+calls them in rule order; a call of a transform is handed on to the call rules
+as a :class:`~._context.TransformCall`, whose edits are applied once at the end.
+At the module's end the module rules edit ``ctx.body`` (each original top-level
+statement with what now stands for it), which becomes the new module's body.
+
+libcst's codemod framework would add a deep copy and two more passes
+(AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing
+and resolving names (``benchmarks/migrate_speed.py``).
+
+>>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, dyn_vars=v)\\n").code)
+import brainpy_autograd
+<BLANKLINE>
+g = brainpy_autograd.grad(f)
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    PositionProvider,
+    QualifiedNameProvider,
+    ScopeProvider,
+)
+
+from . import rules  # noqa: F401 - registers every rule
+from ._context import Counts, Finding, ModuleContext, TransformCall
+from ._registry import callbacks
+from ._syntax import edit_args, leading_lines
+
+__all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting"]
+
+_VISIT = callbacks("visit")
+_LEAVE = callbacks("leave")
+_CALL_RULES = _LEAVE.get(TransformCall, ())
+
+#: Every transform name contains one of these: a module without them has nothing to migrate.
+_TOKENS = ("grad", "jac", "hessian")
+
+
+@dataclass
+class Outcome:
+    """The result of migrating one module."""
+
+    code: str
+    #: ``code`` in the module's own encoding (a UTF-8 BOM and a PEP 263 coding line kept)
+    data: bytes = b""
+    findings: list[Finding] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def changes(self) -> int:
+        return self.counts.changes
+
+
+def worth_parsing(source: str | bytes) -> bool:
+    """Whether ``source`` can hold anything to migrate (it mentions brainpy and a transform).
+
+    Files that fail this are not parsed at all, which is most of a large tree.
+    """
+    text = source.decode("latin-1") if isinstance(source, bytes) else source
+    return "brainpy" in text and any(t in text for t in _TOKENS)
+
+
+class NestedTooDeeply(ValueError):
+    """Python itself cannot parse the module: it nests too deeply."""
+
+
+def check_nesting(source: str | bytes) -> None:
+    """Raise :class:`NestedTooDeeply` for a module nested deeper than Python parses.
+
+    libcst's native parser crashes the whole process (a stack overflow) on a few
+    thousand nested brackets or unary operators, and takes minutes on a few
+    thousand chained ``+``; Python's own parser refuses those cleanly, in about
+    1% of the time libcst takes to parse and resolve a module.
+    """
+    try:
+        compile(source, "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        raise NestedTooDeeply("nested too deeply for Python to parse") from None
+    except SyntaxError as err:
+        if "too many" in str(err.msg):  # nested parentheses, levels of indentation...
+            raise NestedTooDeeply(f"{err.msg} (line {err.lineno})") from None
+    except ValueError:  # null bytes: libcst says so in its own words
+        pass
+
+
+def migrate_source(source: str | bytes) -> Outcome:
+    """Migrate one module (raises ``libcst.ParserSyntaxError``).
+
+    ``source`` is the text, or the file's bytes: then the encoding is read as
+    Python does (a UTF-8 BOM, a PEP 263 coding line) and ``Outcome.data`` is
+    written back in it. A module that the rules refuse to rewrite comes back
+    unchanged, with the refusal among its findings. Raises
+    :class:`NestedTooDeeply` for a module Python itself cannot parse for its depth.
+    """
+    # Old Mac line endings (CR only): libcst drops the last one, so the module is
+    # read with LF and written back with CR (Python reads both the same way).
+    cr_only = _cr_only(source)
+    if cr_only:
+        source = source.replace(b"\r", b"\n") if isinstance(source, bytes) \
+            else source.replace("\r", "\n")
+    check_nesting(source)
+    module = cst.parse_module(source)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    walk = _Pass(module)
+    new_module = wrapper.visit(walk)
+    ctx = walk.ctx
+    findings = sorted(ctx.findings, key=lambda f: (f.line, f.column))
+    if ctx.refusal is not None:
+        new_module, ctx.counts = module, Counts()
+        findings = sorted([*findings, ctx.refusal], key=lambda f: (f.line, f.column))
+    code, data = new_module.code, new_module.bytes
+    if cr_only:
+        code, data = code.replace("\n", "\r"), data.replace(b"\n", b"\r")
+    return Outcome(code=code, data=data, findings=findings, counts=ctx.counts)
+
+
+def _cr_only(source: str | bytes) -> bool:
+    if isinstance(source, bytes):
+        return b"\r" in source and b"\n" not in source
+    return "\r" in source and "\n" not in source
+
+
+class _Pass(cst.CSTTransformer):
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
+
+    def __init__(self, module: cst.Module) -> None:
+        super().__init__()
+        self.ctx = ModuleContext(self, module)
+        self._top = {id(statement) for statement in module.body}
+        self._stands_for: dict[int, list[cst.BaseStatement]] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        for callback in _VISIT.get(type(node), ()):
+            callback(self.ctx, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
+        if isinstance(original_node, cst.Module):
+            assert isinstance(updated_node, cst.Module)
+            return self._leave_module(original_node, updated_node)
+        result: Any = updated_node
+        for callback in _LEAVE.get(type(original_node), ()):
+            result = callback(self.ctx, original_node, result)
+            if not isinstance(result, cst.CSTNode):
+                break  # removed or split: no later rule sees this node
+        if isinstance(original_node, cst.Call) and isinstance(result, cst.Call):
+            result = self._edit_call(original_node, result)
+        if id(original_node) in self._top:
+            self._stands_for[id(original_node)] = _statements(result)
+        return result
+
+    def _edit_call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        target = self.ctx.call_target(original.func)
+        if target is None:
+            return updated
+        call = TransformCall(original, updated, target[1])
+        for callback in _CALL_RULES:
+            callback(self.ctx, call)
+        if not call.drop and not call.replace:
+            return updated
+        return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
+
+    def _leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
+        ctx = self.ctx
+        ctx.body = [(s, self._stands_for.get(id(s), [s])) for s in original.body]
+        for callback in _LEAVE.get(cst.Module, ()):
+            updated = callback(ctx, original, updated)
+        body: list[cst.BaseStatement] = []
+        carried: list[cst.EmptyLine] = []  # from removed statements, onto the next one
+        for statement, nodes in ctx.body:
+            if not nodes:
+                carried += leading_lines(statement)
+                continue
+            if carried:
+                nodes = [nodes[0].with_changes(
+                    leading_lines=[*carried, *leading_lines(nodes[0])]), *nodes[1:]]
+                carried = []
+            body += nodes
+        return updated.with_changes(body=body, footer=[*carried, *updated.footer])
+
+
+def _statements(result: Any) -> list[cst.BaseStatement]:
+    if isinstance(result, cst.FlattenSentinel):
+        return list(result.nodes)
+    if isinstance(result, cst.RemovalSentinel):
+        return []
+    return [result]

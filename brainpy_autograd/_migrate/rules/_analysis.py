@@ -1,0 +1,145 @@
+"""What the call rules need to know about a module's values: is this variables, an int, an array?
+
+Shared by :mod:`.positional` (is a third positional argument BrainPy 2.2's
+``dyn_vars``?) and :mod:`.grad_vars` (does ``grad_vars`` hold plain arrays?).
+The module's attribute assignments are analysed once, when a call first needs
+them, with the pass's own metadata (no second resolution).
+
+>>> import libcst as cst
+>>> nothing = Attributes({}, frozenset(), frozenset())
+>>> classify_positional(cst.parse_expression("self.vars()"), nothing)
+'vars'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .._context import ModuleContext
+from .._syntax import is_int
+
+__all__ = ["Attributes", "attributes", "classify_positional", "value_kind"]
+
+STATE_FACTORIES = ("Variable", "TrainVar", "Parameter", "VarList", "VarDict", "var_list",
+                   "var_dict", "VariableView")
+_ARRAY_MODULES = ("brainpy.math", "jax.numpy", "numpy")
+
+
+@dataclass
+class Attributes:
+    """What this module assigns to attributes (``self.w = ...``), by attribute name.
+
+    An attribute counts as one kind only if every assignment to it in the module
+    is of that kind.
+    """
+
+    plain: dict[str, int]  # plain arrays (bm.zeros(3)...), with the first line
+    states: frozenset[str]  # Variables / States (bm.Variable(...), bm.TrainVar(...))
+    ints: frozenset[str]  # int literals (argnums-like)
+
+
+def attributes(ctx: ModuleContext) -> Attributes:
+    """The module's attribute assignments (analysed on the first call, then kept)."""
+    found = ctx.state.get("attributes")
+    if found is None:
+        finder = _AssignmentFinder(ctx)
+        ctx.module.visit(finder)
+
+        def only(kind: str) -> frozenset[str]:
+            return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
+
+        found = ctx.state["attributes"] = Attributes(
+            plain={n: line for n, line in finder.first_line.items()
+                   if finder.kinds[n] == {"array"}},
+            states=only("state"),
+            ints=only("int"),
+        )
+    assert isinstance(found, Attributes)
+    return found
+
+
+class _AssignmentFinder(cst.CSTVisitor):
+    def __init__(self, ctx: ModuleContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.kinds: dict[str, set[str]] = {}
+        self.first_line: dict[str, int] = {}
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if not isinstance(target.target, cst.Attribute):
+                continue
+            name = target.target.attr.value
+            kind = "int" if is_int(node.value) else value_kind(self.ctx, node.value)
+            self.kinds.setdefault(name, set()).add(kind)
+            if kind == "array":
+                self.first_line.setdefault(name, self.ctx.line_of(node))
+
+
+def value_kind(ctx: ModuleContext, node: cst.BaseExpression) -> str:
+    """'array' for a call of a plain-array constructor, 'state' for a State, else 'other'."""
+    if not isinstance(node, cst.Call):
+        return "other"
+    for name in ctx.qualified(node.func):
+        base = name.rsplit(".", 1)[-1]
+        if base in STATE_FACTORIES or base.endswith("State"):
+            return "state"
+        if any(name.startswith(prefix + ".") for prefix in _ARRAY_MODULES):
+            return "array"
+    return "other"
+
+
+def _looks_like_vars(name: str) -> bool:
+    """A name that says it holds variables: ``dyn_vars``, ``train_vars``, ``variables``."""
+    return name.lower().endswith(("vars", "variables"))
+
+
+def classify_positional(node: cst.BaseExpression, attrs: Attributes,
+                        in_container: bool = False) -> str:
+    """Is a third positional argument 'vars' (BrainPy 2.2's dyn_vars), 'argnums' or 'unknown'?
+
+    'vars' only when that is certain: ``self.vars()``, ``net.train_vars().unique()``,
+    a State constructor, an attribute this module assigns only Variables, a name
+    such as ``dyn_vars``, or a list/tuple/dict of such things (a list literal of
+    attributes, ``[self.V, self.m]``, is 2.2's way of listing variables). Anything
+    else that is not an int is 'unknown': BrainPy 2.9 reads it as ``argnums``.
+    """
+    if is_int(node):
+        return "argnums"
+    if isinstance(node, cst.Name) and node.value == "None":
+        return "vars"  # dyn_vars=None: dropping it reads the same either way
+    if isinstance(node, (cst.Name, cst.Attribute)):
+        text = node.value if isinstance(node, cst.Name) else node.attr.value
+        if "argnum" in text.lower() or (isinstance(node, cst.Attribute) and text in attrs.ints):
+            return "argnums"
+        if _looks_like_vars(text):
+            return "vars"
+        if isinstance(node, cst.Attribute) and (text in attrs.states or in_container):
+            return "vars"
+        return "unknown"
+    if isinstance(node, cst.Call):
+        return _classify_call(node, attrs)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        kinds = {classify_positional(e.value, attrs, True) for e in node.elements}
+        return kinds.pop() if len(kinds) == 1 and "unknown" not in kinds else "unknown"
+    if isinstance(node, cst.Dict):
+        kinds = {classify_positional(e.value, attrs, True) for e in node.elements
+                 if isinstance(e, cst.DictElement)}
+        return "vars" if kinds == {"vars"} else "unknown"
+    return "unknown"
+
+
+def _classify_call(node: cst.Call, attrs: Attributes) -> str:
+    func = node.func
+    if isinstance(func, cst.Attribute):
+        if func.attr.value in ("vars", "train_vars"):
+            return "vars"
+        if func.attr.value == "unique" and isinstance(func.value, cst.Call):
+            return classify_positional(func.value, attrs)
+    if isinstance(func, (cst.Attribute, cst.Name)):
+        last = func.attr.value if isinstance(func, cst.Attribute) else func.value
+        if last in STATE_FACTORIES or last.endswith("State"):
+            return "vars"
+    return "unknown"

@@ -1,0 +1,75 @@
+"""Rule ``references``: ``bm.grad`` (``bp.math.grad``, ``brainpy.math.jax.hessian``...) ->
+``brainpy_autograd.grad``.
+
+Every attribute that names a BrainPy transform, however its module was imported,
+becomes the same name of ours; a decorator (``@bm.grad``) and an alias's
+right-hand side (``grad = bm.grad``) too. The original nodes it replaces are
+marked consumed (so :mod:`.unused_imports` can tell an import left unused), and
+the import statement that bound the reference's module name is recorded, so
+that :mod:`.import_placement` puts ``import brainpy_autograd`` right after it.
+
+>>> from brainpy_autograd._migrate import migrate_source
+>>> src = "import brainpy as bp\\nnet = bp.DynSysGroup()\\ng = bp.math.hessian(net)\\n"
+>>> print(migrate_source(src).code)
+import brainpy as bp
+import brainpy_autograd
+<BLANKLINE>
+net = bp.DynSysGroup()
+g = brainpy_autograd.hessian(net)
+<BLANKLINE>
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import ScopeProvider
+
+from .._context import OURS, ModuleContext
+from .._registry import Rule, register
+from .._syntax import code
+
+
+def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None:
+    """Record the import statement that binds the reference's module name.
+
+    libcst records the access on the outermost node it resolved: the name ``bm``
+    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``. A
+    name that something else binds too (``bm = None`` after a failed import)
+    makes the module one to leave as it is.
+    """
+    for node in chain:
+        scope = ctx.get_metadata(ScopeProvider, node)
+        accesses = scope.accesses[node] if scope is not None else ()
+        if not accesses:
+            continue
+        for access in accesses:
+            for referent in access.referents:
+                binder = getattr(referent, "node", None)
+                if isinstance(binder, (cst.Import, cst.ImportFrom)):
+                    ctx.bindings.append(binder)
+                else:
+                    ctx.refuse(node, f"`{code(node)}` is also bound by something other than "
+                                     f"an import, so where brainpy is imported cannot be "
+                                     f"told; left as it is: add `import {OURS}` at module "
+                                     f"level after brainpy's import and run the migration "
+                                     f"again.")
+        return
+
+
+@register(cst.Attribute, Rule.REFERENCES)
+def rename(ctx: ModuleContext, original: cst.Attribute,
+           updated: cst.Attribute) -> cst.BaseExpression:
+    target = ctx.target(original)
+    if target is None or target[0] == OURS:
+        return updated
+    chain: list[cst.BaseExpression] = []
+    node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`: now unused
+    while True:
+        ctx.consumed.add(id(node))
+        chain.append(node)
+        if not isinstance(node, cst.Attribute):
+            break
+        node = node.value
+    _record_binding(ctx, chain)
+    ctx.counts.references += 1
+    return cst.Attribute(value=cst.Name(OURS), attr=cst.Name(target[1]))

@@ -1,0 +1,9 @@
+"""A try whose except always raises: after it, brainpy was certainly imported."""
+try:
+    import brainpy.math as bm
+except ImportError as err:
+    raise SystemExit("this script needs BrainPy: pip install brainpy") from err
+
+import numpy as np
+
+g = bm.grad(lambda x: (x ** 2).sum(), dyn_vars=[])

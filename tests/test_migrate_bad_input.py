@@ -1,0 +1,210 @@
+"""brainpy-autograd-migrate on bad input: each case is a message for its file, and the run goes on.
+
+Nothing is half-written, the other files are migrated, and the exit code follows
+the table (2: could not run on something).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("libcst")
+
+from brainpy_autograd import migrate  # noqa: E402
+from brainpy_autograd._migrate import _files  # noqa: E402
+
+LEGACY = "import brainpy.math as bm\ng = bm.grad(f, dyn_vars=[w])\n"
+MIGRATED = "import brainpy_autograd\n\ng = brainpy_autograd.grad(f)\n"
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+not_root = pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
+                              reason="root may write and read anything")
+
+
+def command(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """The command in a fresh process (so that a hang fails the test instead of the suite)."""
+    return subprocess.run([sys.executable, "-m", "brainpy_autograd.migrate", *args],
+                          capture_output=True, timeout=timeout, env={**os.environ, **env})
+
+
+@needs_fifo
+def test_a_fifo_in_a_walked_directory_is_skipped_not_opened(tmp_path):
+    os.mkfifo(tmp_path / "pipe.py")
+    (tmp_path / "real.py").write_text(LEGACY)
+    run = command(str(tmp_path), timeout=60)  # opening the FIFO would block forever
+    assert run.returncode == 2, run.stderr
+    assert f"{tmp_path / 'pipe.py'}: a FIFO, not a regular file: skipped".encode() in run.stderr
+    assert (tmp_path / "real.py").read_text() == MIGRATED
+
+
+@needs_fifo
+def test_a_fifo_named_on_the_command_line_is_skipped(tmp_path):
+    os.mkfifo(tmp_path / "pipe.ipynb")
+    run = command("--check", str(tmp_path / "pipe.ipynb"), timeout=60)
+    assert run.returncode == 2 and b"a FIFO, not a regular file" in run.stderr
+
+
+@needs_fifo
+def test_the_reader_never_blocks_on_a_fifo(tmp_path):
+    os.mkfifo(tmp_path / "late.py")  # as if swapped in after the walk looked
+    with pytest.raises(OSError, match="a FIFO, not a regular file"):
+        _files.read_regular(tmp_path / "late.py")
+
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
+def test_a_broken_link_is_reported(tmp_path, capsys):
+    (tmp_path / "broken.py").symlink_to(tmp_path / "nowhere.py")
+    (tmp_path / "real.py").write_text(LEGACY)
+    assert migrate.main(["--quiet", str(tmp_path)]) == 2
+    assert f"{tmp_path / 'broken.py'}: cannot be read, left untouched" in capsys.readouterr().err
+    assert (tmp_path / "real.py").read_text() == MIGRATED
+
+
+def test_a_file_whose_temporary_file_cannot_be_made_is_reported(tmp_path, monkeypatch, capsys):
+    first, second = tmp_path / "a.py", tmp_path / "b.py"
+    first.write_text(LEGACY)
+    second.write_text(LEGACY)
+    make_temporary = _files.tempfile.mkstemp
+
+    def refuse_for_a(*args, **kwargs):
+        if kwargs.get("prefix", "").startswith(".a.py"):
+            raise PermissionError(13, "Permission denied", str(tmp_path))
+        return make_temporary(*args, **kwargs)
+
+    monkeypatch.setattr(_files.tempfile, "mkstemp", refuse_for_a)
+    assert migrate.main(["-j", "1", str(tmp_path)]) == 2
+    out = capsys.readouterr()
+    assert f"{first}: cannot be written, left untouched ([Errno 13] Permission denied" in out.err
+    assert first.read_text() == LEGACY  # untouched
+    assert second.read_text() == MIGRATED  # the run went on
+    assert "1 could not be read, parsed or written" in out.err
+    assert "1 rewritten" in out.err
+
+
+def test_a_failed_replace_leaves_the_file_and_no_temporary_file(tmp_path, monkeypatch, capsys):
+    path = tmp_path / "a.py"
+    path.write_text(LEGACY)
+
+    def immutable(src, dst):
+        raise PermissionError(1, "Operation not permitted", str(dst))
+
+    monkeypatch.setattr(_files.os, "replace", immutable)
+    assert migrate.main(["--quiet", str(path)]) == 2
+    assert "cannot be written, left untouched ([Errno 1] Operation not permitted" in \
+        capsys.readouterr().err
+    assert path.read_text() == LEGACY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+
+
+@not_root
+def test_a_read_only_directory_is_reported_for_its_files(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "a.py").write_text(LEGACY)
+    (tmp_path / "b.py").write_text(LEGACY)
+    locked.chmod(0o555)
+    try:
+        assert migrate.main(["--quiet", str(tmp_path)]) == 2
+    finally:
+        locked.chmod(0o755)
+    assert f"{locked / 'a.py'}: cannot be written, left untouched" in capsys.readouterr().err
+    assert (locked / "a.py").read_text() == LEGACY
+    assert (tmp_path / "b.py").read_text() == MIGRATED
+
+
+@not_root
+def test_an_unreadable_file_is_reported(tmp_path, capsys):
+    path = tmp_path / "secret.py"
+    path.write_text(LEGACY)
+    path.chmod(0)
+    try:
+        assert migrate.main(["--quiet", str(tmp_path)]) == 2
+    finally:
+        path.chmod(0o644)
+    assert f"{path}: cannot be read, left untouched" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sys.platform in ("darwin", "win32"), reason="needs byte file names")
+def test_a_file_name_that_is_not_utf8_is_printed_and_the_run_goes_on(tmp_path):
+    odd = os.path.join(os.fsencode(tmp_path), b"caf\xe9.py")  # Latin-1 bytes
+    with open(odd, "w") as handle:
+        handle.write(LEGACY)
+    (tmp_path / "z.py").write_text(LEGACY)
+    run = command(str(tmp_path), PYTHONIOENCODING="utf-8")  # strict: no surrogates out
+    assert run.returncode == 0, run.stderr
+    assert f"{tmp_path}/caf\\xe9.py: rewritten (2 changes)".encode() in run.stdout
+    assert f"{tmp_path}/z.py: rewritten".encode() in run.stdout
+    with open(odd) as handle:
+        assert handle.read() == MIGRATED
+
+
+def test_a_name_the_terminal_cannot_show_is_escaped(tmp_path):
+    path = tmp_path / "entraînement.py"
+    path.write_text(LEGACY)
+    run = command("--check", str(path), PYTHONIOENCODING="ascii")
+    assert run.returncode == 1, run.stderr
+    assert b"entra\\xeenement.py: would be rewritten" in run.stdout
+
+
+def test_old_mac_line_endings_keep_their_last_one(tmp_path):
+    path = tmp_path / "mac.py"
+    path.write_bytes(b"import brainpy.math as bm\rg = bm.grad(f, dyn_vars=[w])\r")
+    assert migrate.main(["--quiet", str(path)]) == 0
+    assert path.read_bytes() == MIGRATED.replace("\n", "\r").encode()
+    assert migrate.main(["--check", "--quiet", str(path)]) == 0
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n", b"\r"], ids=["lf", "crlf", "cr"])
+def test_a_file_without_a_final_line_ending_gets_none(tmp_path, ending):
+    path = tmp_path / "m.py"
+    path.write_bytes(ending.join([b"import brainpy.math as bm", b"g = bm.grad(f)"]))
+    assert migrate.main(["--quiet", str(path)]) == 0
+    assert path.read_bytes() == ending.join(
+        [b"import brainpy_autograd", b"", b"g = brainpy_autograd.grad(f)"])
+
+
+@pytest.mark.parametrize("expression", [
+    "(" * 5000 + "f" + ")" * 5000,  # crashes libcst's parser: Python refuses it
+    "not " * 20000 + "x",  # the same
+    "+".join(["x"] * 50000),  # takes libcst minutes: Python refuses it
+], ids=["brackets", "unary", "chain"])
+def test_a_file_nested_too_deeply_is_reported(tmp_path, expression):
+    path = tmp_path / "deep.py"
+    path.write_text(f"import brainpy.math as bm\ng = bm.grad({expression})\n")
+    (tmp_path / "fine.py").write_text(LEGACY)
+    run = command(str(tmp_path), timeout=120)  # in a process of its own: a crash fails here
+    assert run.returncode == 2, run.stderr
+    assert f"{path}: cannot be parsed, left untouched (".encode() in run.stderr
+    assert (tmp_path / "fine.py").read_text() == MIGRATED
+
+
+def test_nothing_of_a_rewrite_is_left_when_writing_fails_midway(tmp_path, monkeypatch):
+    path = tmp_path / "a.py"
+    path.write_text(LEGACY)
+
+    class Full(OSError):
+        pass
+
+    real_fdopen = _files.os.fdopen
+
+    def fdopen(fd, mode="r", *args, **kwargs):
+        handle = real_fdopen(fd, mode, *args, **kwargs)
+        if "w" in mode:
+            def write(data):
+                raise Full(28, "No space left on device")
+            handle.write = write
+        return handle
+
+    monkeypatch.setattr(_files.os, "fdopen", fdopen)
+    assert migrate.main(["--quiet", str(path)]) == 2
+    assert path.read_text() == LEGACY
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.py"]
+
+
+def test_paths_are_shown_as_text_any_stream_prints():
+    assert _files.shown(Path(os.fsdecode(b"/tmp/caf\xe9.py"))) == "/tmp/caf\\xe9.py"
+    assert _files.shown("/tmp/café.py") == "/tmp/café.py"
