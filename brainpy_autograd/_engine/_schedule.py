@@ -92,7 +92,7 @@ def compile_call(facts: Facts, platform: str = "cpu", *, at_once: bool = False,
     >>> from brainpy_autograd._engine._facts import Facts
     >>> small = Facts(equations=7, top_level=7, loops=0, callbacks=False)
     >>> compile_call(small), compile_call(small, at_once=True), compile_call(small, forced=3)
-    (26, 1, 3)
+    (27, 1, 3)
     """
     if facts.callbacks:
         return None
