@@ -73,13 +73,15 @@ if "jax" in sys.modules:
     from . import _x64_guard  # noqa: F401
 
 if TYPE_CHECKING:
-    from ._api import functional_vector_grad as functional_vector_grad
-    from ._api import grad as grad
-    from ._api import hessian as hessian
-    from ._api import jacfwd as jacfwd
-    from ._api import jacobian as jacobian
-    from ._api import jacrev as jacrev
-    from ._api import vector_grad as vector_grad
+    from ._adapter import AutogradFunction as AutogradFunction
+    from ._adapter import LegacyArgumentWarning as LegacyArgumentWarning
+    from ._adapter import functional_vector_grad as functional_vector_grad
+    from ._adapter import grad as grad
+    from ._adapter import hessian as hessian
+    from ._adapter import jacfwd as jacfwd
+    from ._adapter import jacobian as jacobian
+    from ._adapter import jacrev as jacrev
+    from ._adapter import vector_grad as vector_grad
     from ._engine import CallStats as CallStats
     from ._engine import compiled_calls as compiled_calls
     from ._engine import compiled_calls_enabled as compiled_calls_enabled
@@ -89,28 +91,26 @@ if TYPE_CHECKING:
     from ._install import install as install
     from ._install import is_installed as is_installed
     from ._install import uninstall as uninstall
-    from ._legacy import LegacyArgumentWarning as LegacyArgumentWarning
-    from ._transform import AutogradFunction as AutogradFunction
 
 #: Each public name, with the private module that defines it.
 _LAZY: dict[str, str] = {
-    "AutogradFunction": "._transform",
+    "AutogradFunction": "._adapter",
     "BrainPyInstallation": "._install",
     "CallStats": "._engine",
-    "LegacyArgumentWarning": "._legacy",
+    "LegacyArgumentWarning": "._adapter",
     "compiled_calls": "._engine",
     "compiled_calls_enabled": "._engine",
-    "functional_vector_grad": "._api",
-    "grad": "._api",
-    "hessian": "._api",
+    "functional_vector_grad": "._adapter",
+    "grad": "._adapter",
+    "hessian": "._adapter",
     "install": "._install",
     "is_installed": "._install",
-    "jacfwd": "._api",
-    "jacobian": "._api",
-    "jacrev": "._api",
+    "jacfwd": "._adapter",
+    "jacobian": "._adapter",
+    "jacrev": "._adapter",
     "set_compiled_calls": "._engine",
     "uninstall": "._install",
-    "vector_grad": "._api",
+    "vector_grad": "._adapter",
     "wait_for_compilations": "._engine",
 }
 

@@ -16,7 +16,7 @@ import sys
 from types import ModuleType, TracebackType
 from typing import Any
 
-from ._api import TRANSFORMS
+from ._adapter import TRANSFORMS
 
 __all__ = ["install", "uninstall", "is_installed", "BrainPyInstallation"]
 

@@ -234,8 +234,8 @@ def test_a_type_checker_tells_grad_f_from_grad_argnums(tmp_path):
     out, _, _ = mypy.run(["--cache-dir", str(tmp_path / "cache"), "--no-error-summary",
                           "--follow-imports=silent", str(snippet)])
     lines = [line.split(": ", 1)[1] for line in out.splitlines()]
-    function = 'note: Revealed type is "brainpy_autograd._transform.AutogradFunction"'
+    function = 'note: Revealed type is "brainpy_autograd._adapter._transform.AutogradFunction"'
     decorator = ('note: Revealed type is "def (def (*Any, **Any) -> Any) -> '
-                 'brainpy_autograd._transform.AutogradFunction"')
+                 'brainpy_autograd._adapter._transform.AutogradFunction"')
     assert lines[:3] == [function, decorator, function], out
     assert 'error: Argument "argnums" to "jacrev" has incompatible type "str"' in lines[3], out

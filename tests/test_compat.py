@@ -69,7 +69,7 @@ def test_importing_the_package_imports_no_jax_until_a_name_is_used():
     code = ("import sys, brainpy_autograd as bpa\n"
             "before = 'jax' in sys.modules\n"
             "grad = bpa.grad\n"
-            "from brainpy_autograd._api import grad as defined\n"
+            "from brainpy_autograd._adapter._api import grad as defined\n"
             "print(before, 'jax' in sys.modules, grad is defined)")
     assert run(code) == "False True True"
 

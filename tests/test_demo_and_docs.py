@@ -8,7 +8,8 @@ import inspect
 import pytest
 
 import brainpy_autograd
-from brainpy_autograd import _api, demo
+from brainpy_autograd import demo
+from brainpy_autograd._adapter import _api
 
 
 def test_demo_loss_falls_and_shows_one_legacy_warning(capsys):

@@ -37,6 +37,8 @@ _JAX_CONFIG: Any = jax.config
 class CallStats:
     """How a transform's un-jitted calls ran (see :meth:`AutogradFunction.call_stats`)."""
 
+    __module__ = "brainpy_autograd"  # the public name users import and filter by
+
     calls: int
     compiled: int
     replayed: int

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from .._validate import check_compile_at, check_flag, check_positive_int
+from .._checks import check_compile_at, check_flag, check_positive_int
 
 __all__ = ["SETTINGS", "set_compiled_calls", "compiled_calls", "compiled_calls_enabled",
            "wait_for_compilations"]

@@ -28,7 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 from brainstate import State
 
-from ._types import PYTHON_NUMBERS, is_state
+from .._types import PYTHON_NUMBERS, is_state
 
 __all__ = ["strip_states", "value_of_states", "plain_arrays", "StateFreeFunction"]
 

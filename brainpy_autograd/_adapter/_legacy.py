@@ -14,7 +14,7 @@ Everything that keeps old code running lives here:
   positional forms (``grad(f, grad_vars, dyn_vars)``) and refuses an unknown
   keyword.
 
-What these keywords may hold is checked in :mod:`._validate`, before they are
+What these keywords may hold is checked in :mod:`._check_legacy`, before they are
 warned about.
 
 Nothing here changes global warning filters.
@@ -30,14 +30,14 @@ import warnings
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from ._names import OLD_POSITIONAL_ORDER
-from ._types import is_state
-from ._validate import (
+from .._names import OLD_POSITIONAL_ORDER
+from .._types import is_state
+from ._check_create import unknown_keyword
+from ._check_legacy import (
     STATES_ARE_FOUND,
     check_legacy_content,
     check_old_positional,
     check_reduce_axes,
-    unknown_keyword,
 )
 
 __all__ = [
@@ -61,14 +61,21 @@ class LegacyArgumentWarning(DeprecationWarning):
     result as without the argument; the message says what to write instead.
     """
 
+    __module__ = "brainpy_autograd"  # the public name users import and filter by
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+#: The package's own directory (this module lives in its ``_adapter`` subpackage).
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _is_library_frame(filename: str) -> bool:
-    """Frames of this package's private modules (not its demo or migrate tool)."""
-    directory, base = os.path.split(os.path.abspath(filename))
-    return directory == _PACKAGE_DIR and base.startswith("_")
+    """Frames of this package's private code: a module or subpackage whose name starts
+    with ``_`` (``_adapter/_api.py``, ``_install.py``), not its public ``demo`` or
+    ``migrate`` modules, which call the transforms as a user does."""
+    path = os.path.abspath(filename)
+    if not path.startswith(_PACKAGE_DIR + os.sep):
+        return False
+    return os.path.relpath(path, _PACKAGE_DIR).split(os.sep)[0].startswith("_")
 
 
 def warn_legacy(message: str) -> None:

@@ -21,12 +21,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .._engine import CallStats, CompiledCalls, serialised
+from .._types import Argnums, positions
 from . import _backend
-from ._engine import CallStats, CompiledCalls, serialised
+from ._check_call import resolve_argnums, unsupported_argument
+from ._check_create import check_decorator_call
 from ._options import Options, TransformSpec
 from ._states import strip_states
-from ._types import Argnums, positions
-from ._validate import check_decorator_call, resolve_argnums, unsupported_argument
 
 __all__ = ["AutogradFunction", "Decorator", "decorator"]
 
@@ -42,6 +43,8 @@ class AutogradFunction:
     Calling it evaluates the derivatives and returns them laid out as the
     :ref:`return layout <return-layout>` table says.
     """
+
+    __module__ = "brainpy_autograd"  # the public name users import and filter by
 
     def __init__(self, spec: TransformSpec, options: Options, func: Callable[..., Any]) -> None:
         self._spec = spec

@@ -1,7 +1,7 @@
 """The public transforms: ``grad``, ``vector_grad``, ``jacrev``, ``jacfwd``, ``hessian``.
 
 Each function is a signature, a docstring and one call to :func:`_make`, which
-checks the options (:mod:`._validate`, through :func:`._options.make_options`),
+checks the options (:mod:`._check_create`, through :func:`._options.make_options`),
 warns about the BrainPy 2.x keywords (:mod:`._legacy`, whose
 :func:`~._legacy.public_entry` also reads the old positional forms) and returns
 an :class:`AutogradFunction`, or, without a function, the decorator that makes
@@ -19,11 +19,11 @@ from typing import Any, overload
 
 from brainstate import State
 
+from .._names import ALIASES, TRANSFORM_NAMES
+from ._check_create import check_callable
 from ._legacy import check_legacy_keywords, public_entry
-from ._names import ALIASES, TRANSFORM_NAMES
 from ._options import SPECS, make_options
 from ._transform import AutogradFunction, Decorator, decorator
-from ._validate import check_callable
 
 __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian", "jacfwd",
            "hessian", "GradVars", "TRANSFORMS", "ALIASES"]
@@ -54,7 +54,7 @@ def _make(
     """Transform ``name`` of ``func``, or its decorator when ``func`` is None.
 
     Each public function passes all its parameters here by name
-    (``**locals()``). Everything is checked (:mod:`._validate`) before the
+    (``**locals()``). Everything is checked (:mod:`._check_create`) before the
     legacy keywords are warned about.
     """
     if func is not None:

@@ -15,7 +15,7 @@ rules simple and the same for every container type:
 - dicts (``bm.VarDict``, BrainPy's collectors, brainstate's ``FlattedDict``
   included) come back as ``dict`` with the same keys in the same order.
 
-A leaf that is not a State raises the error :func:`._validate.not_a_state` words.
+A leaf that is not a State raises the error :func:`._check_create.not_a_state` words.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from typing import Any
 
 from brainstate import State
 
-from ._types import is_state
-from ._validate import not_a_state
+from .._types import is_state
+from ._check_create import not_a_state
 
 __all__ = ["VarStructure", "flatten_grad_vars"]
 

@@ -2,7 +2,7 @@
 
 :data:`SPECS` holds what differs between the five transforms. :func:`make_options`
 checks the keyword arguments of one ``grad(...)`` call (with
-:mod:`._validate`) and returns them as :class:`Options`, which the transform
+:mod:`._check_create`) and returns them as :class:`Options`, which the transform
 keeps and which also say how it reads in a ``repr``.
 """
 
@@ -15,10 +15,11 @@ from typing import Any
 import brainstate
 from brainstate import State
 
+from .._checks import check_flag
+from .._internals import check_state_grad_formatter
+from .._types import Argnums
+from ._check_create import check_debug_nan, normalize_argnums
 from ._grad_vars import VarStructure, flatten_grad_vars
-from ._internals import check_state_grad_formatter
-from ._types import Argnums
-from ._validate import check_debug_nan, check_flag, normalize_argnums
 
 __all__ = ["TransformSpec", "SPECS", "Options", "make_options"]
 
