@@ -114,7 +114,8 @@ def test_help_and_version_work_on_the_lazy_package():
 
 
 def test_the_name_tables_are_shared():
-    from brainpy_autograd import _api, _legacy, _names
+    from brainpy_autograd import _names
+    from brainpy_autograd._adapter import _api, _legacy
 
     assert tuple(_api.TRANSFORMS) == _names.TRANSFORM_NAMES
     for alias, target in _names.ALIASES.items():
