@@ -79,6 +79,25 @@ def test_a_host_callback_that_calls_a_transform_on_another_thread_finishes(compi
     assert out.stdout.split()[0] == "done"
 
 
+def test_a_running_host_callback_is_told_from_one_being_traced():
+    from brainpy_autograd._engine._serial import host_callback_running
+
+    seen = []
+
+    def host(v):
+        seen.append(("running", host_callback_running()))
+        return v
+
+    def f(x):
+        seen.append(("tracing", host_callback_running()))
+        jax.debug.print("x={x}", x=x)
+        return jax.pure_callback(host, jax.ShapeDtypeStruct((3,), jnp.float32), x)
+
+    jax.jit(f)(X)
+    assert seen == [("tracing", False), ("running", True)]
+    assert host_callback_running() is False
+
+
 # 3c ------------------------------------------------------------------------
 
 

@@ -29,16 +29,22 @@ __all__ = ["serialised", "LOCK", "POLL_SECONDS"]
 LOCK = threading.RLock()
 #: How often a waiting call looks for a running host callback.
 POLL_SECONDS = 0.02
-#: JAX's modules that call a host callback's Python function.
+#: JAX's modules that call a host callback's Python function,
 _CALLBACK_MODULES = tuple(os.path.join("jax", "_src", name)
                           for name in ("callback.py", "debugging.py"))
+#: and their functions that run it (the same names in jax 0.8 to 0.12; the functions
+#: that *bind* a callback while a function is traced, such as ``pure_callback``, are
+#: not among them: a thread tracing ``jax.debug.print`` is not inside a callback).
+_RUNNING = frozenset({"_wrapped_callback", "_flat_callback", "pure_callback_impl",
+                      "io_callback_impl", "debug_callback_impl"})
 
 
 def host_callback_running() -> bool:
     """Whether some thread is running (or waiting inside) a JAX host callback."""
     for frame in sys._current_frames().values():
         while frame is not None:
-            if frame.f_code.co_filename.endswith(_CALLBACK_MODULES):
+            code = frame.f_code
+            if code.co_name in _RUNNING and code.co_filename.endswith(_CALLBACK_MODULES):
                 return True
             frame = frame.f_back  # type: ignore[assignment]
     return False
