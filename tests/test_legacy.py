@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import brainstate
 import jax.numpy as jnp
@@ -47,8 +48,11 @@ def test_empty_reduce_axes_warns(kind):
 @pytest.mark.parametrize("kind", TRANSFORMS)
 @pytest.mark.parametrize("axes", [("batch",), "batch", ["i", "j"]], ids=str)
 def test_non_empty_reduce_axes_explains_the_replacement(kind, axes):
-    with pytest.raises(ValueError, match=r"no longer supported.*jax\.lax\.psum"):
+    with pytest.raises(ValueError, match=r"no longer supported.*jax\.lax\.psum") as info:
         getattr(bpa, kind)(Model(kind), reduce_axes=axes)
+    # the page it names exists, and holds the recipe
+    page = Path(__file__).resolve().parents[1] / "docs" / "multidevice.md"
+    assert "docs/multidevice.md" in str(info.value) and "psum" in page.read_text()
 
 
 def test_reduce_axes_of_the_wrong_type():

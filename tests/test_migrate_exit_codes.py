@@ -67,7 +67,7 @@ def test_usage_errors_and_missing_paths_are_2(tmp_path, capsys):
 def test_a_missing_dependency_is_2(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "libcst", None)  # as if not installed
     assert migrate.main([str(tmp_path)]) == 2
-    assert "pip install 'brainpy-autograd[migrate]'" in capsys.readouterr().err
+    assert "pip install 'libcst>=1.1' 'tqdm>=4.66'" in capsys.readouterr().err
 
 
 def _table(text: str) -> dict[int, str]:

@@ -96,8 +96,8 @@ def check_reduce_axes(fname: str, reduce_axes: Any) -> None:
             f"summed over a named axis by the transform. Sum inside the loss instead, "
             f"e.g. `loss = jax.lax.psum(loss, {first!r})` (or "
             f"jax.lax.pmean for a mean) inside jax.shard_map/jax.vmap with that axis "
-            f"name, and drop reduce_axes. The README's 'Beyond one device' section "
-            f"shows the recipe."
+            f"name, and drop reduce_axes. The recipe is in the documentation's "
+            f"'Beyond one device' page (docs/multidevice.md)."
         )
     raise TypeError(
         f"{fname}(): reduce_axes must be a tuple of axis names (and only the empty "

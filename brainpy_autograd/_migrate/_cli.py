@@ -110,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ._workers import results
     except ImportError as err:
         _say(f"brainpy-autograd-migrate needs libcst and tqdm ({err}). Install them with: "
-             f"pip install 'brainpy-autograd[migrate]'", sys.stderr)
+             f"pip install 'libcst>=1.1' 'tqdm>=4.66' (in a clone of brainpy_autograd: "
+             f"pip install '.[migrate]')", sys.stderr)
         return 2
     from ._files import source_files
 
