@@ -23,7 +23,7 @@ TRAINING = textwrap.dedent("""
             k = jax.random.split(jax.random.PRNGKey(0), 3)
             self.w = brainstate.ParamState(jax.random.normal(k[0], (4, 32)) * 0.5)
             self.u = brainstate.ParamState(jax.random.normal(k[1], (32, 32)) * 0.9 / 32 ** 0.5)
-            self.xs = jax.random.normal(k[2], (12, 4))
+            self.xs = jax.random.normal(k[2], (6, 4))
 
         def loss(self, target):
             h = jnp.zeros(32)
@@ -34,10 +34,10 @@ TRAINING = textwrap.dedent("""
             return total / self.xs.shape[0]
 
     model = RNN()
-    target = jnp.sin(jnp.arange(48.0).reshape(12, 4) / 5)
+    target = jnp.sin(jnp.arange(24.0).reshape(6, 4) / 5)
     step = bpa.grad(model.loss, grad_vars=[model.w, model.u], return_value=True)
     first = None
-    for k in range(1, 61):
+    for k in range(1, 41):
         (gw, gu), loss = step(target)
         model.w.value = model.w.value - 0.1 * gw
         model.u.value = model.u.value - 0.1 * gu
@@ -72,7 +72,7 @@ def test_a_training_script_gives_the_same_bits_on_a_quiet_and_a_busy_machine():
         for p in burners:
             p.kill()
             p.wait()
-    assert quiet[0] != "None" and int(quiet[0]) < 60  # it did switch to compiled mid-run
+    assert quiet[0] != "None" and int(quiet[0]) < 40  # it did switch to compiled mid-run
     assert busy == quiet
 
 
