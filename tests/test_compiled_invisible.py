@@ -249,6 +249,42 @@ def test_aux_leaves_keep_their_types(case, x, compile_at_second_call):
     assert stats.compiled == stats.calls - 1 >= 2
 
 
+def _constant_outputs():
+    w = brainstate.ParamState(jnp.ones(3))
+    b = brainstate.ParamState(jnp.float32(0.5))
+    return {
+        "bias gradient": (bpa.grad, dict(grad_vars={"w": w, "b": b}),
+                          lambda x: jnp.sum(w.value * x) + b.value, X),
+        "unused argument": (bpa.grad, dict(argnums=(0, 1)),
+                            lambda x, y: jnp.sum(x ** 2), (X, jnp.float32(2.0))),
+        "vector_grad of x + 1 at a scalar": (bpa.vector_grad, {}, lambda x: x + 1.0,
+                                             jnp.float32(2.0)),
+    }
+
+
+@pytest.mark.parametrize("path", ["replayed", "compiled"])
+@pytest.mark.parametrize("case", list(_constant_outputs()))
+def test_a_constant_output_is_a_new_array_that_no_later_call_shares(case, path):
+    """A gradient that is a constant of the program (review of issue 17): brainstate
+    computes a new jax.Array each call; the program's own (writable NumPy) constant
+    must never be handed out, or changing it in place would change every later call."""
+    transform, options, f, args = _constant_outputs()[case]
+    args = args if isinstance(args, tuple) else (args,)
+    want = transform(f, compiled=False, **options)(*args)
+    with bpa.compiled_calls(compile_at=1 if path == "compiled" else 100):
+        ours = transform(f, **options)
+        first = ours(*args)
+        leaves = jax.tree.leaves(first)
+        assert all(isinstance(leaf, jax.Array) for leaf in leaves), [type(v) for v in leaves]
+        assert [type(v) for v in leaves] == [type(v) for v in jax.tree.leaves(want)]
+        for leaf in leaves:  # what a user's in-place update would do, were it NumPy's
+            assert not isinstance(leaf, np.ndarray)
+        second = ours(*args)
+        assert all(a is not b for a, b in zip(leaves, jax.tree.leaves(second)))
+        assert_same_result(second, want)
+        assert getattr(ours.call_stats(), path) == 2
+
+
 @pytest.mark.parametrize("constant", [1.0, np.float32(1.0), np.ones(3, np.float32)],
                          ids=["float", "numpy scalar", "numpy array"])
 def test_a_state_assigned_a_constant_holds_what_brainstate_writes(constant,

@@ -12,10 +12,11 @@ when tracing, and refuses a program whose inputs do not line up.
 - :meth:`Program.compile` builds one XLA executable. The jaxpr's constants are
   passed to it on every call instead of being baked in, so that a NumPy array
   the function captured and the caller changed in place is read as it is now.
-- Both return what an interpreted call returns: outputs that the jaxpr takes
-  straight from a literal, a constant or an input are the very objects
-  ``eval_jaxpr`` gives, and :class:`._layout.ExactLayout` restores dict key
-  order, constant leaves and pass-through arguments.
+- Both return what an interpreted call returns: an output that the jaxpr takes
+  straight from an input is the caller's object, one taken from a literal or a
+  NumPy constant is a new ``jax.Array`` on each call (never the program's own,
+  writable constant), and :class:`._layout.ExactLayout` restores dict key order,
+  the Python constants of aux data and pass-through arguments.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ class Program:
     """The traced program of one call signature (see the module docstring)."""
 
     __slots__ = ("states", "written", "facts", "executable", "_jaxpr", "_consts", "_tree",
-                 "_state_kinds", "_fixed", "_computed", "_layout")
+                 "_state_kinds", "_fixed", "_computed", "_fresh", "_layout")
 
     def __init__(self, backend: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any], differentiated: Sequence[int]) -> None:
@@ -142,6 +143,11 @@ class Program:
             else:
                 computed.append(j)
         self._fixed, self._computed = tuple(fixed), tuple(computed)
+        # literal and constant outputs (a constant gradient, say) are given as fresh
+        # arrays, as an interpreted call computes them, never the program's own object
+        # (of the result only: the States' new values are written as brainstate does)
+        results = jax.tree_util.treedef_children(self._tree)[0].num_leaves
+        self._fresh = tuple(j for j, kind, _ in fixed if kind != "input" and j < results)
 
     # ------------------------------------------------------------------ running
 
@@ -153,6 +159,9 @@ class Program:
         return arg_leaves + leaves
 
     def _finish(self, outs: list[Any], flat: list[Any]) -> Any:
+        for j in self._fresh:
+            if not isinstance(outs[j], jax.Array):
+                outs[j] = jax.device_put(outs[j])  # dtype and weak type as the literal's
         out, new_values = self._tree.unflatten(outs)
         states = self.states
         for i in self.written:
