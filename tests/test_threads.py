@@ -136,3 +136,65 @@ def test_each_call_is_atomic(compiled):
     assert run_threads(work, n) == []
     assert sorted(seen) == [float(k) for k in range(THREADS * n)]
     np.testing.assert_array_equal(counter.value, THREADS * n)
+
+
+@pytest.mark.parametrize("compiled", [None, False], ids=["default", "interpreted"])
+def test_a_call_inside_a_host_callback_that_does_not_wait_still_serialises(compiled):
+    """A call that holds the lock while its host callback sleeps (review of issue 17):
+    other threads' calls wait for it; only a callback blocked waiting on another thread
+    lets them past (tests/test_compiled_invisible.py has that one)."""
+    import time
+
+    s = brainstate.State(jnp.zeros(()))
+
+    def slow(x):
+        jax.debug.callback(lambda v: time.sleep(0.02), x)
+        s.value = s.value + 1.0
+        return jnp.sum(x ** 2)
+
+    def plain(x):
+        s.value = s.value + 1.0
+        return jnp.sum(x ** 2)
+
+    calls = [bpa.grad(slow, compiled=compiled), bpa.grad(plain, compiled=compiled)]
+    threads = [threading.Thread(target=lambda g=g: [g(jnp.ones(2)) for _ in range(8)])
+               for g in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert float(s.value) == 16.0  # no update lost
+
+
+def test_a_callback_of_an_unrelated_program_lets_no_call_past_the_lock():
+    """A jitted function of the user's, on a thread of its own, waiting inside its
+    host callback: the transforms' calls on two other threads stay serialised."""
+    import time
+
+    release = threading.Event()
+    s = brainstate.State(jnp.zeros(()))
+
+    def host(v):
+        release.wait(timeout=60)
+        return v
+
+    unrelated = jax.jit(lambda x: jax.pure_callback(
+        host, jax.ShapeDtypeStruct((), jnp.float32), x))
+    blocker = threading.Thread(target=lambda: unrelated(jnp.float32(1.0)))
+    blocker.start()
+    time.sleep(0.2)  # the blocker is inside its callback now
+
+    def add(x):
+        s.value = s.value + x
+        return s.value * x
+
+    g = bpa.grad(add)
+    threads = [threading.Thread(target=lambda: [g(jnp.float32(1.0)) for _ in range(60)])
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    release.set()
+    blocker.join(timeout=60)
+    assert float(s.value) == 120.0
