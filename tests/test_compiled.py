@@ -291,6 +291,81 @@ def test_compile_at_is_validated_and_restored():
         bpa.set_compiled_calls(compile_at="auto")
 
 
+def test_compile_at_holds_for_signatures_traced_before_it_was_set():
+    """The setting is read at every call (review of issue 17: a benchmark that warmed
+    up first went on replaying); "auto" gives the schedule's call back."""
+    g = _tiny()
+    g(X)  # traced under the schedule (a tiny program replays for a while)
+    with bpa.compiled_calls(compile_at=1):
+        for _ in range(4):
+            g(X)
+    assert (g.call_stats().replayed, g.call_stats().compiled) == (1, 4)
+    h = _tiny()
+    with bpa.compiled_calls(compile_at=1000):
+        h(X)
+    for _ in range(30):  # back on the schedule: it compiles at its scheduled call
+        h(X)
+    assert h.call_stats().compiled > 0
+
+
+@pytest.mark.parametrize("call", [
+    lambda: bpa.set_compiled_calls(False, max_programs=0),
+    lambda: bpa.set_compiled_calls(False, compile_at=0),
+    lambda: bpa.set_compiled_calls(False, max_programs=3, compile_at="soon"),
+    lambda: bpa.compiled_calls(False, compile_at=0).__enter__(),
+], ids=["max_programs", "compile_at", "both", "compiled_calls"])
+def test_a_settings_call_that_raises_changes_no_setting(call):
+    before = bpa.compiled_calls_enabled()
+    with pytest.raises((TypeError, ValueError)):
+        call()
+    assert bpa.compiled_calls_enabled() is before is True
+    g = _tiny()
+    g(X)
+    assert g.call_stats().replayed == 1  # compile_at untouched ("auto")
+
+
+def test_compiled_calls_names_itself_in_its_errors():
+    with pytest.raises(ValueError, match=r"^compiled_calls\(\): compile_at must be"):
+        with bpa.compiled_calls(compile_at=0):
+            pass
+    with pytest.raises(TypeError, match=r"^compiled_calls\(\): enabled must be"):
+        with bpa.compiled_calls("no"):
+            pass
+
+
+def test_lowering_max_programs_drops_the_signatures_already_held(compile_at_second_call):
+    g = _tiny()
+    for n in range(1, 7):
+        g(jnp.ones(n, jnp.float32))
+    assert g.call_stats().signatures == 6
+    try:
+        bpa.set_compiled_calls(max_programs=2)
+        g(jnp.ones(6, jnp.float32))  # a signature it holds: the oldest go
+        assert g.call_stats().signatures == 2
+    finally:
+        bpa.set_compiled_calls(max_programs=32)
+
+
+def test_a_call_whose_function_raises_while_traced_is_counted_as_interpreted_is():
+    def f(x):
+        if x.shape[0] == 5:
+            raise ValueError("no fives")
+        return jnp.sum(x ** 2)
+
+    counts = []
+    for compiled in (False, None):
+        g = bpa.grad(f, compiled=compiled)
+        for n in (2, 5, 5, 2):
+            try:
+                g(jnp.ones(n))
+            except ValueError:
+                pass
+        stats = g.call_stats()
+        counts.append(stats.calls)
+        assert stats.calls == stats.compiled + stats.replayed + stats.interpreted
+    assert counts == [4, 4]
+
+
 def test_wait_for_compilations_has_nothing_to_wait_for():
     g = _tiny()
     for _ in range(3):

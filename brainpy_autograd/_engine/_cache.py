@@ -53,7 +53,8 @@ class Entry:
     def __init__(self) -> None:
         self.program: Program | None = None
         self.calls = 0
-        #: the call that compiles the program (None: never), from the schedule
+        #: the call that compiles the program (None: never), from the schedule;
+        #: ``compiled_calls(compile_at=n)`` overrides it at each call
         self.compile_at: int | None = None
         #: compiling failed: replay the program from now on
         self.replay_only = False
@@ -73,10 +74,14 @@ class SignatureCache:
     def entries(self) -> list[Entry]:
         return list(self._entries.values())
 
-    def get(self, key: Any) -> Entry | None:
-        entry = self._entries.get(key)
+    def get(self, key: Any, limit: int) -> Entry | None:
+        """The key's entry (now the most recently used), after dropping beyond ``limit``."""
+        entries = self._entries
+        entry = entries.get(key)
         if entry is not None:
-            self._entries.move_to_end(key)
+            entries.move_to_end(key)
+        while len(entries) > limit:  # max_programs was lowered since
+            entries.popitem(last=False)
         return entry
 
     def add(self, key: Any, limit: int) -> Entry:

@@ -35,7 +35,45 @@ _JAX_CONFIG: Any = jax.config
 
 @dataclass(frozen=True)
 class CallStats:
-    """How a transform's un-jitted calls ran (see :meth:`AutogradFunction.call_stats`)."""
+    """How a transform's un-jitted calls ran (see :meth:`AutogradFunction.call_stats`).
+
+    Attributes
+    ----------
+    calls : int
+        Calls made so far (``compiled + replayed + interpreted``).
+    compiled : int
+        Calls that ran the signature's compiled XLA program.
+    replayed : int
+        Calls that replayed the signature's traced program op by op.
+    interpreted : int
+        Calls that brainstate interpreted: ``compiled=False``, inside an outer
+        trace, under ``jax.disable_jit()`` or ``jax_debug_nans``, a non-array
+        argument, a signature whose tracing failed inside the package, and a call
+        whose function raised while its program was traced (as ``compiled=False``
+        counts it).
+    signatures : int
+        Input signatures held now (at most ``max_programs``).
+    programs : int
+        Of those, how many have a compiled program.
+    traces : int
+        Programs traced: one per signature, again when a State changed shape or
+        dtype.
+    compile_seconds : float
+        Seconds spent compiling, measured for reports; no path depends on it.
+    last_error : BaseException or None
+        Why the last compilation or trace failed (that signature fell back to
+        replaying or interpreting), or ``None``.
+
+    Examples
+    --------
+    >>> import jax.numpy as jnp, brainpy_autograd as bpa
+    >>> g = bpa.grad(lambda x: jnp.sum(x ** 2))
+    >>> with bpa.compiled_calls(compile_at=2):
+    ...     _ = [g(jnp.ones(3)) for _ in range(3)]
+    >>> s = g.call_stats()
+    >>> s.calls, s.replayed, s.compiled, s.signatures, s.programs
+    (3, 1, 2, 1, 1)
+    """
 
     __module__ = "brainpy_autograd"  # the public name users import and filter by
 
@@ -43,14 +81,10 @@ class CallStats:
     compiled: int
     replayed: int
     interpreted: int
-    #: signatures held, and how many of them have a compiled program
     signatures: int
     programs: int
-    #: programs traced (one per signature, again when a State changed shape)
     traces: int
-    #: seconds spent compiling, measured (reported only: no path depends on it)
     compile_seconds: float
-    #: why the last compilation or trace failed (that signature fell back), or None
     last_error: BaseException | None
 
 
@@ -99,7 +133,7 @@ class CompiledCalls:
         """
         key, leaves = signature(resolved, args, kwargs) if self._fast_paths_apply() \
             else (None, [])
-        entry = None if key is None else self._cache.get(key)
+        entry = None if key is None else self._cache.get(key, SETTINGS.max_programs)
         if key is not None and entry is None:
             entry = self._cache.add(key, SETTINGS.max_programs)
         if entry is None or entry.interpret_only:
@@ -120,8 +154,11 @@ class CompiledCalls:
         program = entry.program
         assert program is not None
         entry.calls += 1
+        at = entry.compile_at  # None: never (host callbacks)
+        if at is not None and SETTINGS.compile_at is not None:
+            at = SETTINGS.compile_at  # read at every call: a setting made after tracing holds
         if (program.executable is None and not entry.replay_only
-                and entry.compile_at is not None and entry.calls >= entry.compile_at):
+                and at is not None and entry.calls >= at):
             start = time.perf_counter()
             try:
                 program.compile(leaves)
@@ -154,11 +191,11 @@ class CompiledCalls:
             return False
         if failure is not None:  # raised here, outside the handler: its context stays its own
             self._cache.drop(key)
+            self._interpreted += 1  # counted as compiled=False counts it
             raise failure
         # A transform seen with another signature before (varying shapes) compiles a
         # small program at once: like jax.jit, and memory stays bounded.
-        entry.compile_at = compile_call(program.facts, _platform(), at_once=self._traces > 0,
-                                        forced=SETTINGS.compile_at)
+        entry.compile_at = compile_call(program.facts, _platform(), at_once=self._traces > 0)
         self._traces += 1
         entry.program = program
         return True

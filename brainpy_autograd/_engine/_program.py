@@ -128,26 +128,9 @@ class Program:
         self._index_outputs()
 
     def _index_outputs(self) -> None:
-        """Which outputs are literals, constants or inputs (taken as eval_jaxpr gives them)."""
-        invars = {v: i for i, v in enumerate(self._jaxpr.invars)}
-        constvars = {v: i for i, v in enumerate(self._jaxpr.constvars)}
-        fixed: list[tuple[int, str, Any]] = []
-        computed: list[int] = []
-        for j, v in enumerate(self._jaxpr.outvars):
-            if isinstance(v, Literal):
-                fixed.append((j, "literal", v.val))
-            elif v in constvars:
-                fixed.append((j, "const", constvars[v]))
-            elif v in invars:
-                fixed.append((j, "input", invars[v]))
-            else:
-                computed.append(j)
-        self._fixed, self._computed = tuple(fixed), tuple(computed)
-        # literal and constant outputs (a constant gradient, say) are given as fresh
-        # arrays, as an interpreted call computes them, never the program's own object
-        # (of the result only: the States' new values are written as brainstate does)
-        results = jax.tree_util.treedef_children(self._tree)[0].num_leaves
-        self._fresh = tuple(j for j, kind, _ in fixed if kind != "input" and j < results)
+        """Which outputs are literals, constants or inputs (see :func:`_output_kinds`)."""
+        results = jax.tree_util.treedef_children(self._tree)[0].num_leaves  # type: ignore[attr-defined]
+        self._fixed, self._computed, self._fresh = _output_kinds(self._jaxpr, results)
 
     # ------------------------------------------------------------------ running
 
@@ -204,3 +187,27 @@ class Program:
         for j, kind, ref in self._fixed:
             outs[j] = ref if kind == "literal" else consts[ref] if kind == "const" else flat[ref]
         return self._finish(outs, flat)
+
+
+def _output_kinds(jaxpr: Any, results: int) -> tuple[tuple[tuple[int, str, Any], ...],
+                                                   tuple[int, ...], tuple[int, ...]]:
+    """The outputs taken straight from a literal, a constant or an input (as eval_jaxpr
+    gives them), the computed ones, and those of the first ``results`` (the result, not
+    the States' new values) that must be given as new arrays: a literal or constant
+    output (a constant gradient, say) is computed afresh by an interpreted call, and
+    the program's own object must never be handed out."""
+    invars = {v: i for i, v in enumerate(jaxpr.invars)}
+    constvars = {v: i for i, v in enumerate(jaxpr.constvars)}
+    fixed: list[tuple[int, str, Any]] = []
+    computed: list[int] = []
+    for j, v in enumerate(jaxpr.outvars):
+        if isinstance(v, Literal):
+            fixed.append((j, "literal", v.val))
+        elif v in constvars:
+            fixed.append((j, "const", constvars[v]))
+        elif v in invars:
+            fixed.append((j, "input", invars[v]))
+        else:
+            computed.append(j)
+    fresh = tuple(j for j, kind, _ in fixed if kind != "input" and j < results)
+    return tuple(fixed), tuple(computed), fresh

@@ -66,13 +66,29 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     >>> bpa.set_compiled_calls(True, max_programs=8, compile_at=2)
     >>> bpa.set_compiled_calls(max_programs=32, compile_at="auto")
     """
+    _apply(_checked("set_compiled_calls", enabled, max_programs, compile_at))
+
+
+def _checked(fn: str, enabled: bool | None, max_programs: int | None,
+             compile_at: CompileAt | None) -> tuple[bool | None, int | None, object]:
+    """Every argument checked (in ``fn``'s name) before any setting changes."""
+    return (None if enabled is None else check_flag(fn, "enabled", enabled),
+            None if max_programs is None else check_positive_int(fn, "max_programs",
+                                                                 max_programs),
+            _KEEP if compile_at is None else check_compile_at(fn, compile_at))
+
+
+_KEEP = object()  # compile_at=None: leave it (its checked value None means "auto")
+
+
+def _apply(checked: tuple[bool | None, int | None, object]) -> None:
+    enabled, max_programs, compile_at = checked
     if enabled is not None:
-        SETTINGS.enabled = check_flag("set_compiled_calls", "enabled", enabled)
+        SETTINGS.enabled = enabled
     if max_programs is not None:
-        SETTINGS.max_programs = check_positive_int("set_compiled_calls", "max_programs",
-                                                   max_programs)
-    if compile_at is not None:
-        SETTINGS.compile_at = check_compile_at("set_compiled_calls", compile_at)
+        SETTINGS.max_programs = max_programs
+    if compile_at is not _KEEP:
+        SETTINGS.compile_at = compile_at  # type: ignore[assignment]
 
 
 def compiled_calls_enabled() -> bool:
@@ -108,8 +124,9 @@ def compiled_calls(enabled: bool = True, *,
     >>> with bpa.compiled_calls(compile_at=2):
     ...     pass  # every signature compiles at its second call
     """
+    checked = _checked("compiled_calls", enabled, None, compile_at)
     previous = SETTINGS.enabled, SETTINGS.compile_at
-    set_compiled_calls(enabled, compile_at=compile_at)
+    _apply(checked)
     try:
         yield
     finally:
