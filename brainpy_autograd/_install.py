@@ -31,7 +31,9 @@ _originals: dict[tuple[str, str], Any] = {}
 
 
 class BrainPyInstallation:
-    """What :func:`install` returns; as a context manager it uninstalls on exit.
+    """What :func:`install` returns; as a context manager it uninstalls on exit,
+    unless it was already installed when the block began (a nested block, or a
+    block inside a script that called :func:`install`): then it stays installed.
 
     Examples
     --------
@@ -40,12 +42,16 @@ class BrainPyInstallation:
     ...     run_old_brainpy_code()
     """
 
+    def __init__(self, was_installed: bool = False) -> None:
+        self._was_installed = was_installed
+
     def __enter__(self) -> BrainPyInstallation:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        uninstall()
+        if not self._was_installed:
+            uninstall()
 
     def __repr__(self) -> str:
         state = "installed" if is_installed() else "uninstalled"
@@ -82,8 +88,10 @@ def install() -> BrainPyInstallation:
     ``functional_vector_grad``, ``jacobian``, ``jacrev``, ``jacfwd``, ``hessian``)
     in ``brainpy.math`` and in the submodules they are reachable from
     (``brainpy.math.object_transform`` and its ``autograd``), and nothing else. Calling it again
-    changes nothing. Undo it with :func:`uninstall`, or use the returned object as
-    a context manager.
+    changes nothing. Undo it with :func:`uninstall` (which undoes every call), or use
+    the returned object as a context manager: leaving the block restores what was
+    there when it began, so a ``with install():`` block inside code that had already
+    installed leaves it installed.
 
     Returns
     -------
@@ -104,7 +112,9 @@ def install() -> BrainPyInstallation:
     >>> bm.grad is brainpy_autograd.grad    # doctest: +SKIP
     True
     """
-    for module in _brainpy_modules():
+    modules = _brainpy_modules()
+    was_installed = bool(_originals) and is_installed()
+    for module in modules:
         for name, ours in REPLACEMENTS.items():
             if not hasattr(module, name):
                 continue
@@ -113,7 +123,7 @@ def install() -> BrainPyInstallation:
                 continue
             _originals.setdefault((module.__name__, name), current)
             setattr(module, name, ours)
-    return BrainPyInstallation()
+    return BrainPyInstallation(was_installed)
 
 
 def uninstall() -> None:

@@ -70,6 +70,28 @@ def test_context_manager(clean):
     assert bm.hessian is original
 
 
+def test_leaving_a_nested_block_keeps_what_was_installed_before_it(clean):
+    """A library's ``with install():`` inside a script that installed at start-up
+    (review of issue 19): the script's installation outlives the block."""
+    original = bm.grad
+    bpa.install()
+    with bpa.install():
+        assert bm.grad is bpa.grad
+    assert bpa.is_installed() and bm.grad is bpa.grad
+    with bpa.install():
+        with bpa.install():
+            pass
+        assert bpa.is_installed()  # the outer block is still open
+    assert bpa.is_installed()  # the script's install() still holds
+    bpa.uninstall()
+    assert bm.grad is original and not bpa.is_installed()
+    with bpa.install():
+        with bpa.install():
+            pass
+        assert bpa.is_installed()
+    assert bm.grad is original  # the outermost block began uninstalled
+
+
 def test_uninstall_leaves_a_name_someone_else_replaced(clean):
     original = bm.vector_grad
     bpa.install()
