@@ -70,10 +70,14 @@ def make_task(n_steps: int = 60, seed: int = 1) -> tuple[jax.Array, jax.Array]:
 
 
 def main(argv: list[str] | None = None) -> float:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=300, help="training steps (default 300)")
+    parser = argparse.ArgumentParser(prog="python -m brainpy_autograd.demo",
+                                     description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=300,
+                        help="training steps, 0 or more (default 300)")
     parser.add_argument("--lr", type=float, default=0.1, help="learning rate (default 0.1)")
     args = parser.parse_args(argv)
+    if args.steps < 0:
+        parser.error(f"--steps must be 0 or more, got {args.steps}")
 
     print(f"brainpy_autograd {bpa.__version__} demo (brainstate {brainstate.__version__}, "
           f"jax {jax.__version__}, {jax.default_backend()})")
@@ -102,7 +106,8 @@ def main(argv: list[str] | None = None) -> float:
 
     evaluate = brainstate.transform.jit(model.loss)
 
-    print(f"2. Training for {args.steps} steps (brainstate.transform.jit around the update):")
+    steps = f"{args.steps} step{'s' if args.steps != 1 else ''}"
+    print(f"2. Training for {steps} (brainstate.transform.jit around the update):")
     print("   step        loss")
     start = time.perf_counter()
     report = max(1, args.steps // 10)

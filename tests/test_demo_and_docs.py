@@ -56,6 +56,14 @@ def test_demo_trains_exactly_the_steps_it_says(capsys, monkeypatch, steps):
                                    err_msg=name)
 
 
+@pytest.mark.parametrize("steps", ["-1", "-3"])
+def test_the_demo_refuses_a_negative_step_count(capsys, steps):
+    with pytest.raises(SystemExit) as info:
+        demo.main(["--steps", steps])
+    assert info.value.code == 2
+    assert f"--steps must be 0 or more, got {steps}" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("name", sorted(brainpy_autograd.__all__))
 def test_public_names_have_docstrings(name):
     obj = getattr(brainpy_autograd, name)

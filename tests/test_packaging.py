@@ -59,3 +59,19 @@ def test_installed_copy_guard(tmp_path, package, problem):
         assert found is None
     else:
         assert found is not None and problem in found
+
+
+def test_the_sdist_ships_every_local_file_the_readme_links():
+    """The sdist's tests check the README's links; a linked file it lacks (ARCHITECTURE.md
+    was one, review of issue 19) would fail them in the wheel's CI step."""
+    import re
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())[
+        "tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+    readme = (ROOT / "README.md").read_text()
+    linked = {m.split("#")[0] for m in re.findall(r"\]\(([^)\s]+)\)", readme)
+              if "://" not in m and not m.startswith("#")}
+    assert linked, "the README links no local file"
+    missing = [path for path in sorted(linked)
+               if (ROOT / path).exists() and path.split("/")[0] not in include]
+    assert not missing, f"add to [tool.hatch.build.targets.sdist] include: {missing}"
