@@ -1,0 +1,88 @@
+"""brainpy-autograd-migrate never changes what code means: when unsure, it leaves the file as
+it is and says why (a finding).
+
+Each case here is one the command once rewrote into different code.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("libcst")
+
+from brainpy_autograd._migrate import migrate_source  # noqa: E402
+
+
+def left_as_it_is(source: str, *words: str) -> None:
+    outcome = migrate_source(source)
+    assert outcome.code == source and outcome.changes == 0
+    messages = " ".join(f.message for f in outcome.findings)
+    assert outcome.findings and all(w in messages for w in words), messages
+
+
+# ------------------------------------------------ the name the command inserts
+
+
+@pytest.mark.parametrize("binding", [
+    "def make(brainpy_autograd='user option'):\n    return bm.grad(f), brainpy_autograd\n",
+    "class C:\n    brainpy_autograd = 3\n    g = bm.grad(f)\n",
+    "def g():\n    brainpy_autograd = 1\n    return bm.grad(f)\n",
+    "import foo as brainpy_autograd\ng = bm.grad(f)\n",
+    "from foo import brainpy_autograd\ng = bm.grad(f)\n",
+    "for brainpy_autograd in []:\n    pass\ng = bm.grad(f)\n",
+    "g = [bm.grad(f) for brainpy_autograd in range(3)]\n",
+])
+def test_a_file_that_binds_brainpy_autograd_itself_is_left_as_it_is(binding):
+    left_as_it_is(f"import brainpy.math as bm\n{binding}", "`brainpy_autograd` is bound",
+                  "rename that binding")
+
+
+def test_importing_brainpy_autograd_is_not_shadowing_it():
+    source = ("import brainpy.math as bm\nimport brainpy_autograd\n"
+              "def h():\n    import brainpy_autograd\n    return bm.grad(f)\n")
+    outcome = migrate_source(source)
+    assert "return brainpy_autograd.grad(f)" in outcome.code and not outcome.findings
+
+
+# ------------------------------------------------ an alias that means two things
+
+
+@pytest.mark.parametrize("rebinding", [
+    "import mylib as bm\n",
+    "from mylib import tools as bm\n",
+    "def setup():\n    global bm\n    import numpy as bm\n",
+])
+def test_an_alias_rebound_by_an_import_is_left_as_it_is(rebinding):
+    left_as_it_is(f"import brainpy.math as bm\nprint(bm.grad(f)(x))\n{rebinding}"
+                  f"print(bm.grad(f))\n", "`bm.grad` may not be brainpy's", "bound to")
+
+
+def test_a_from_import_rebound_by_another_import_is_left_as_it_is():
+    left_as_it_is("from brainpy.math import grad\nfrom mylib import grad\n"
+                  "g = grad(f, dyn_vars=v)\n", "`grad` may not be brainpy's")
+
+
+def test_two_brainpy_paths_for_one_alias_are_not_a_rebinding():
+    source = ("import brainpy.math as bm\nimport brainpy._src.math as bm\n"
+              "g = bm.grad(f, dyn_vars=v)\n")
+    outcome = migrate_source(source)
+    assert "g = brainpy_autograd.grad(f)" in outcome.code, outcome.findings
+
+
+@pytest.mark.parametrize("ours", ["", "import brainpy_autograd\n"])
+def test_a_fallback_binding_is_reported_with_advice_that_works(ours):
+    # `bm = None` makes `bm.grad` fail where brainpy is missing; brainpy_autograd.grad
+    # would work there: the meaning changes, so the file stays, and adding
+    # `import brainpy_autograd` (the advice once given) cannot help
+    source = ("try:\n    import brainpy.math as bm\nexcept ImportError:\n    bm = None\n"
+              f"{ours}g = bm.grad(f, dyn_vars=None)\n")
+    left_as_it_is(source, "rewrite its calls by hand", "give the other binding another name")
+    assert "add `import brainpy_autograd`" not in migrate_source(source).findings[0].message
+
+
+def test_the_placement_advice_works_when_the_except_carries_on():
+    source = "try:\n    import brainpy.math as bm\nexcept ImportError:\n    pass\n"
+    call = "g = bm.grad(f, dyn_vars=None)\n"
+    left_as_it_is(source + call, "add `import brainpy_autograd` at module level")
+    outcome = migrate_source(source + "import brainpy_autograd\n" + call)
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
