@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
              f"pip install 'libcst>=1.1' 'tqdm>=4.66' (in a clone of brainpy_autograd: "
              f"pip install '.[migrate]')", sys.stderr)
         return 2
+    if args.progress and not _have_tqdm():
+        _say("brainpy-autograd-migrate --progress needs tqdm. Install it with: "
+             "pip install 'tqdm>=4.66' (or run without --progress)", sys.stderr)
+        return 2
     from ._files import source_files
 
     walk = source_files(args.paths)
@@ -136,12 +140,21 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _progress(args: argparse.Namespace, files: int) -> Any:
     show = args.progress if args.progress is not None else (
-        not args.quiet and sys.stderr.isatty() and files >= PROGRESS_THRESHOLD)
+        not args.quiet and sys.stderr.isatty() and files >= PROGRESS_THRESHOLD
+        and _have_tqdm())  # by default, simply no bar without tqdm
     if not show:
         return None
     from tqdm import tqdm
 
     return tqdm(total=files, desc="migrating", unit="file", file=sys.stderr)
+
+
+def _have_tqdm() -> bool:
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
