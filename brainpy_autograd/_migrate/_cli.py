@@ -159,7 +159,7 @@ def _have_tqdm() -> bool:
 
 def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     """Print one file's result, write it (unless --check/--diff), and count."""
-    from ._files import shown, write_atomically
+    from ._files import not_to_write, shown, write_atomically
 
     if result.error is not None:
         _say(result.error, sys.stderr)
@@ -178,6 +178,11 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
         if not args.quiet:
             _say(f"{name}: would be rewritten ({result.changes} changes)")
     else:
+        refused = not_to_write(result.path)
+        if refused is not None:  # a person's decision: a finding, and nothing written
+            _say(refused)
+            tally.findings += 1
+            return
         failure = write_atomically(result.path, result.new)
         if failure is not None:
             _say(failure, sys.stderr)
