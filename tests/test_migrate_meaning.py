@@ -86,3 +86,12 @@ def test_the_placement_advice_works_when_the_except_carries_on():
     left_as_it_is(source + call, "add `import brainpy_autograd` at module level")
     outcome = migrate_source(source + "import brainpy_autograd\n" + call)
     assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ legacy keywords
+
+
+@pytest.mark.parametrize("value", ["()", "[]", "None"])
+def test_an_empty_or_default_reduce_axes_is_removed_without_a_finding(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, reduce_axes={value})\n")
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings

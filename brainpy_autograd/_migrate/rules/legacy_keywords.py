@@ -1,4 +1,5 @@
-"""Rule ``legacy_keywords``: drop ``dyn_vars=``, ``child_objs=`` and an empty ``reduce_axes=``.
+"""Rule ``legacy_keywords``: drop ``dyn_vars=``, ``child_objs=`` and an empty ``reduce_axes=``
+(``()``, ``[]``, or ``None``, its default).
 
 On calls of BrainPy's transforms (and of brainpy_autograd's own, which accept
 them with a warning). A non-empty ``reduce_axes`` cannot be dropped without
@@ -41,7 +42,8 @@ def _is_legacy(ctx: ModuleContext, arg: cst.Arg) -> bool:
         ctx.counts.keywords_removed += 1
         return True
     if keyword == "reduce_axes":
-        if is_empty_sequence(arg.value):
+        if is_empty_sequence(arg.value) or (isinstance(arg.value, cst.Name)
+                                            and arg.value.value == "None"):  # the default
             ctx.counts.keywords_removed += 1
             return True
         ctx.find(arg, f"reduce_axes={code(arg.value)} is no longer supported (JAX "
