@@ -95,3 +95,28 @@ def test_the_placement_advice_works_when_the_except_carries_on():
 def test_an_empty_or_default_reduce_axes_is_removed_without_a_finding(value):
     outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, reduce_axes={value})\n")
     assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ comments of a split import
+
+
+@pytest.mark.parametrize(("source", "stays", "moves"), [
+    ("from brainpy.math import (\n    grad,   # the gradient\n    zeros,  # arrays\n)\n",
+     "from brainpy.math import (\n    zeros,  # arrays\n)\n",
+     "from brainpy_autograd import (\n    grad,   # the gradient\n)\n"),
+    ("from brainpy.math import (  # head\n    zeros,  # arrays\n    grad,   # the gradient\n"
+     "    ones  # o\n)\n",
+     "from brainpy.math import (  # head\n    zeros,  # arrays\n    ones  # o\n)\n",
+     "from brainpy_autograd import (\n    grad   # the gradient\n)\n"),
+    ("from brainpy.math import (\n    grad,  # g\n    zeros  # z\n)\n",
+     "from brainpy.math import (\n    zeros  # z\n)\n",
+     "from brainpy_autograd import (\n    grad  # g\n)\n"),
+])
+def test_each_comment_of_a_split_import_stays_with_its_name(source, stays, moves):
+    outcome = migrate_source(source)
+    assert outcome.code == stays + moves and not outcome.findings
+
+
+def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is():
+    left_as_it_is("from brainpy.math import (\n    grad  # g\n    , zeros  # z\n)\n",
+                  "cannot be kept each with its own name", "split it by hand")
