@@ -120,3 +120,41 @@ def test_each_comment_of_a_split_import_stays_with_its_name(source, stays, moves
 def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is():
     left_as_it_is("from brainpy.math import (\n    grad  # g\n    , zeros  # z\n)\n",
                   "cannot be kept each with its own name", "split it by hand")
+
+
+# ------------------------------------------------ start-up order
+# `import brainpy.math` imports JAX at once, `import brainpy_autograd` when a transform is
+# first used: a brainpy import goes only if nothing that matters ran between it and then
+
+SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"\n'
+
+
+@pytest.mark.parametrize("source", [
+    f"import os\nimport brainpy.math as bm\n{SETS_FLAGS}g = bm.grad(f, dyn_vars=v)\n",
+    f"import os; import brainpy.math as bm; {SETS_FLAGS}g = bm.grad(f, dyn_vars=v)\n",
+    f"import brainpy.math as bm\nimport os\n\ndef f(x):\n    return x\n\n{SETS_FLAGS}"
+    f"g = bm.grad(f)\n",
+    "import brainpy.math as bm\nimport mysetup\ng = bm.grad(f)\n",  # may set anything
+    "import brainpy.math as bm\nif __name__ == '__main__':\n    main(bm.grad(f))\n",
+])
+def test_a_brainpy_import_stays_when_something_may_run_before_jax_now(source):
+    outcome = migrate_source(source)
+    assert "import brainpy.math as bm" in outcome.code and "bm.grad" not in outcome.code
+    assert "import brainpy_autograd\n" in outcome.code and not outcome.findings
+    if "XLA_FLAGS" in source:
+        assert outcome.code.index("import brainpy.math") < outcome.code.index("XLA_FLAGS")
+
+
+@pytest.mark.parametrize("source", [
+    "import brainpy.math as bm\nimport numpy as np\n\nN = 3\n\ndef f(x):\n    return x\n\n"
+    "g = bm.grad(f)\n",
+    f"import brainpy.math as bm\nimport jax\n{SETS_FLAGS}g = bm.grad(f)\n",  # jax is loaded
+    f"import jax\nimport brainpy.math as bm\n{SETS_FLAGS}g = bm.grad(f)\n",  # loaded before
+    "import brainpy.math as bm\nprint(bm.grad(f)(x))\n",  # the transform, first thing
+    '"""Doc."""\nimport brainpy.math as bm\nclass C:\n    """C."""\n    n = 1\n'
+    "@bm.grad\ndef g(x):\n    return x\n",
+])
+def test_a_brainpy_import_goes_when_start_up_is_certainly_unchanged(source):
+    outcome = migrate_source(source)
+    assert "import brainpy.math" not in outcome.code and "import brainpy_autograd\n" in \
+        outcome.code, outcome.code
