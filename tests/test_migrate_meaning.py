@@ -158,3 +158,19 @@ def test_a_brainpy_import_goes_when_start_up_is_certainly_unchanged(source):
     outcome = migrate_source(source)
     assert "import brainpy.math" not in outcome.code and "import brainpy_autograd\n" in \
         outcome.code, outcome.code
+
+
+@pytest.mark.parametrize("value", ["collect()", "(print('side effect') or [])",
+                                   "(v := net.vars())", "[make_var()]", "net.build().vars()"])
+def test_a_legacy_keyword_that_may_do_something_stays_with_a_finding(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, dyn_vars={value})\n")
+    assert f"g = brainpy_autograd.grad(f, dyn_vars={value})" in outcome.code
+    assert [f.message.split(" may ")[0] for f in outcome.findings] == [f"dyn_vars={value}"]
+
+
+@pytest.mark.parametrize("value", ["v", "self.net", "None", "[self.V, self.m]", "{'w': w}",
+                                   "model.vars()", "net.train_vars().unique()",
+                                   "self.nodes().subset(bm.Variable)", "groups[0].vars()"])
+def test_a_legacy_keyword_without_effects_is_removed(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, child_objs={value})\n")
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings

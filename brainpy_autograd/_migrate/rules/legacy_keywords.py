@@ -39,6 +39,11 @@ def _is_legacy(ctx: ModuleContext, arg: cst.Arg) -> bool:
     assert arg.keyword is not None
     keyword = arg.keyword.value
     if keyword in ("dyn_vars", "child_objs"):
+        if not _without_effects(arg.value):
+            ctx.find(arg, f"{keyword}={code(arg.value)} may do something when evaluated (a "
+                          f"call), which removing it would stop; left in place: remove it "
+                          f"by hand (keeping any call that must still run).")
+            return False
         ctx.counts.keywords_removed += 1
         return True
     if keyword == "reduce_axes":
@@ -49,4 +54,37 @@ def _is_legacy(ctx: ModuleContext, arg: cst.Arg) -> bool:
         ctx.find(arg, f"reduce_axes={code(arg.value)} is no longer supported (JAX "
                       f"removed it): sum over the axis in the loss with jax.lax.psum "
                       f"inside jax.shard_map, then drop it (docs/multidevice.md).")
+    return False
+
+
+#: BrainPy's methods that only collect variables: ``model.vars()``,
+#: ``net.train_vars().unique()``, ``self.nodes().subset(bm.Variable)``
+COLLECTORS = frozenset({"vars", "train_vars", "unique", "nodes", "subset", "implicit_vars",
+                        "include", "exclude", "not_subset"})
+
+
+def _without_effects(node: cst.BaseExpression) -> bool:
+    """Whether evaluating ``node`` certainly does nothing that removing it would stop: a
+    name, an attribute, a literal, a container or subscript of those, or BrainPy's
+    variable collectors called on them."""
+    if isinstance(node, (cst.Name, cst.BaseNumber, cst.SimpleString, cst.ConcatenatedString,
+                         cst.Ellipsis)):
+        return True
+    if isinstance(node, cst.Attribute):
+        return _without_effects(node.value)
+    if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        return all(not isinstance(e, cst.StarredElement) and _without_effects(e.value)
+                   for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return all(isinstance(e, cst.DictElement) and _without_effects(e.key)
+                   and _without_effects(e.value) for e in node.elements)
+    if isinstance(node, cst.Subscript):
+        return _without_effects(node.value) and all(
+            isinstance(e.slice, cst.Index) and _without_effects(e.slice.value)
+            for e in node.slice)
+    if isinstance(node, cst.Call):
+        func = node.func
+        return (isinstance(func, cst.Attribute) and func.attr.value in COLLECTORS
+                and _without_effects(func.value)
+                and all(not a.star and _without_effects(a.value) for a in node.args))
     return False
