@@ -38,9 +38,30 @@ class FileResult:
     findings: list[str] = field(default_factory=list)  # "file:line:column: message"
     diff: list[str] = field(default_factory=list)
     error: str | None = None  # the file could not be read or parsed: left untouched
+    #: with ``writes``: the findings placed in ``new``, the file as it will be once
+    #: written (an added import moves the lines below it)
+    findings_in_new: list[str] | None = None
 
 
-def migrate_file(path: Path, want_diff: bool) -> FileResult:
+def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResult:
+    """Migrate one file (nothing written); with ``writes``, also place the findings in
+    the new content (:attr:`FileResult.findings_in_new`)."""
+    result = _migrate(path, want_diff)
+    if writes and result.new is not None and result.findings:
+        again = _migrate_data(path, result.new)
+        if again.error is None and len(again.findings) == len(result.findings):
+            result.findings_in_new = again.findings
+    return result
+
+
+def _migrate_data(path: Path, data: bytes) -> FileResult:
+    """``data`` migrated as if it were ``path``'s content (for its findings' places)."""
+    if path.suffix == ".ipynb":
+        return _notebook(path, data, False, FileResult(path))
+    return _module(path, data, False, FileResult(path))
+
+
+def _migrate(path: Path, want_diff: bool) -> FileResult:
     result = FileResult(path)
     name = shown(path)
     try:
@@ -52,6 +73,11 @@ def migrate_file(path: Path, want_diff: bool) -> FileResult:
         return result
     if path.suffix == ".ipynb":
         return _notebook(path, data, want_diff, result)
+    return _module(path, data, want_diff, result)
+
+
+def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
+    name = shown(path)
     try:
         outcome = migrate_source(data)
     except libcst.ParserSyntaxError as err:
