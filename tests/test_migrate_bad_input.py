@@ -7,6 +7,7 @@ the table (2: could not run on something).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -178,8 +179,21 @@ def test_a_file_nested_too_deeply_is_reported(tmp_path, expression):
     (tmp_path / "fine.py").write_text(LEGACY)
     run = command(str(tmp_path), timeout=120)  # in a process of its own: a crash fails here
     assert run.returncode == 2, run.stderr
-    assert f"{path}: cannot be parsed, left untouched (".encode() in run.stderr
+    assert re.search(rf"{re.escape(str(path))}(:2)?: cannot be parsed, left untouched \(",
+                     run.stderr.decode()), run.stderr
     assert (tmp_path / "fine.py").read_text() == MIGRATED
+
+
+@pytest.mark.parametrize(("source", "where"), [
+    ("import brainpy.math as bm\nif x:\n        a = 1\n    b = bm.grad(f)\n", ":4:"),
+    ("import brainpy.math as bm\nif x\n    g = bm.grad(f)\n", ":2:5:"),
+    ("import brainpy.math as bm\ng = bm.grad(" + "(" * 300 + "f" + ")" * 300 + ")\n", ":2:"),
+], ids=["dedent", "colon", "too_many_parentheses"])
+def test_a_parse_error_is_placed_on_its_own_line(tmp_path, capsys, source, where):
+    path = tmp_path / "bad.py"
+    path.write_text(source)
+    assert migrate.main(["--quiet", str(path)]) == 2
+    assert f"{path}{where}" in capsys.readouterr().err
 
 
 def test_nothing_of_a_rewrite_is_left_when_writing_fails_midway(tmp_path, monkeypatch):

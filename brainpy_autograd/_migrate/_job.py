@@ -23,7 +23,7 @@ from pathlib import Path
 import libcst
 
 from ._files import read_regular, shown
-from ._pass import NestedTooDeeply, migrate_source, worth_parsing
+from ._pass import NestedTooDeeply, migrate_source, python_error, worth_parsing
 
 __all__ = ["FileResult", "migrate_file"]
 
@@ -81,11 +81,13 @@ def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> Fil
     try:
         outcome = migrate_source(data)
     except libcst.ParserSyntaxError as err:
-        result.error = (f"{name}:{err.raw_line}:{err.raw_column + 1}: cannot be parsed, left "
-                        f"untouched ({err.message})")
+        line, column, why = _python_error(data) or (err.raw_line, err.raw_column + 1,
+                                                    err.message)
+        result.error = f"{name}:{line}:{column}: cannot be parsed, left untouched ({why})"
         return result
     except NestedTooDeeply as err:
-        result.error = f"{name}: cannot be parsed, left untouched ({err})"
+        where = f":{err.line}" if err.line else ""
+        result.error = f"{name}{where}: cannot be parsed, left untouched ({err})"
         return result
     except (UnicodeDecodeError, LookupError, SyntaxError) as err:
         result.error = f"{name}: cannot be read, left untouched ({err})"
@@ -102,6 +104,14 @@ def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> Fil
                 old.splitlines(keepends=True), outcome.code.splitlines(keepends=True),
                 f"a/{name}", f"b/{name}"))
     return result
+
+
+def _python_error(data: bytes) -> tuple[int, int, str] | None:
+    """Python's own place and reason for a module libcst cannot parse (CR-only line
+    endings read as LF, as the pass reads them)."""
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
+    return python_error(data)
 
 
 def _encoding(data: bytes) -> str:
