@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,41 @@ def test_a_file_name_that_is_not_utf8_is_printed_and_the_run_goes_on(tmp_path):
     assert f"{tmp_path}/caf\\xe9.py: rewritten (2 changes)".encode() in run.stdout
     assert f"{tmp_path}/z.py: rewritten".encode() in run.stdout
     with open(odd) as handle:
+        assert handle.read() == MIGRATED
+
+
+FINDING = "import brainpy.math as bm\ng = bm.grad(f, reduce_axes=('b',), dyn_vars=v)\n"
+
+
+def test_a_name_with_a_newline_stays_on_one_line_in_findings_and_diffs(tmp_path):
+    path = tmp_path / "new\nline.py"
+    path.write_text(FINDING)
+    run = command("--diff", str(tmp_path), PYTHONIOENCODING="utf-8")
+    out = run.stdout.decode()
+    assert f"{tmp_path}/new\\nline.py:2:16: reduce_axes=('b',)" in out, out
+    assert f'--- "a/{tmp_path}/new\\nline.py"\n+++ "b/{tmp_path}/new\\nline.py"\n' in out
+    assert "\nline.py" not in out.replace("\\nline.py", "")  # no name split over lines
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("name", [b"new\nline.py", b"caf\xe9.py", b'q"uote.py'],
+                         ids=["newline", "latin1", "quote"])
+def test_a_diff_of_an_odd_name_applies_with_git(tmp_path, name):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    with open(os.path.join(os.fsencode(tree), name), "w") as handle:
+        handle.write(LEGACY)
+    package_root = str(Path(migrate.__file__).resolve().parents[1])  # from another cwd
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "brainpy_autograd.migrate", "--diff", "."],
+                         capture_output=True, cwd=tree, env=env)
+    assert run.returncode == 1, run.stderr
+    (tmp_path / "change.diff").write_bytes(run.stdout)
+    applied = subprocess.run(["git", "apply", "-p1", str(tmp_path / "change.diff")],
+                             capture_output=True, cwd=tree)
+    assert applied.returncode == 0, applied.stderr
+    with open(os.path.join(os.fsencode(tree), name)) as handle:
         assert handle.read() == MIGRATED
 
 

@@ -25,16 +25,38 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Walk", "source_files", "read_regular", "not_to_write", "write_atomically", "shown"]
+__all__ = ["Walk", "source_files", "read_regular", "not_to_write", "write_atomically", "shown",
+           "diff_name"]
 
 SUFFIXES = (".py", ".ipynb")
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def shown(path: Path | str) -> str:
-    """``path`` as text that any stream can print: bytes that are not valid in the file
-    system's encoding (a Latin-1 name on a UTF-8 system) appear as ``\\xe9``."""
-    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    """``path`` as one line of text that any stream can print: bytes that are not valid
+    in the file system's encoding (a Latin-1 name on a UTF-8 system) appear as
+    ``\\xe9``, and control characters (a newline in a name) as ``\\n``, ``\\x1b``."""
+    text = os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    return text.translate(_CONTROL)
+
+
+def diff_name(prefix: str, path: Path | str) -> str:
+    """``prefix + path`` for a diff header, quoted as git quotes it when it must be
+    (``"a/new\\nline.py"``, ``"a/caf\\351.py"``), so that ``git apply`` reads it back."""
+    raw = prefix.encode() + os.fsencode(path)
+    try:
+        text = raw.decode(sys.getfilesystemencoding())
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not any(b < 32 or b == 127 or b in b'"\\' for b in raw):
+        return text
+    escapes = {ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r", ord('"'): '\\"',
+               ord("\\"): "\\\\"}
+    body = "".join(escapes.get(b) or (chr(b) if 32 <= b < 127 else f"\\{b:03o}") for b in raw)
+    return f'"{body}"'
 
 
 @dataclass

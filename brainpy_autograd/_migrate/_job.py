@@ -22,7 +22,7 @@ from pathlib import Path
 
 import libcst
 
-from ._files import read_regular, shown
+from ._files import diff_name, read_regular, shown
 from ._pass import NestedTooDeeply, migrate_source, python_error, worth_parsing
 
 __all__ = ["FileResult", "migrate_file"]
@@ -102,7 +102,7 @@ def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> Fil
             old = data.decode(_encoding(data), errors="replace")
             result.diff = list(difflib.unified_diff(
                 old.splitlines(keepends=True), outcome.code.splitlines(keepends=True),
-                f"a/{name}", f"b/{name}"))
+                diff_name("a/", path), diff_name("b/", path)))
     return result
 
 
