@@ -189,7 +189,7 @@ class ModuleContext:
         names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
         imported = sorted(n.name for n in names if n.source is QualifiedNameSource.IMPORT
                           and n.name.rpartition(".")[0] not in SOURCES)
-        base = node
+        base: cst.BaseExpression = node
         while isinstance(base, cst.Attribute):
             base = base.value
         what = f"`{code(base)}` is also bound to something else in this file"

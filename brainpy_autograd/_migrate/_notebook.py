@@ -178,7 +178,8 @@ def _shown(value: Any, limit: int = 60) -> str:
     if len(text) <= limit:
         return text
     if isinstance(value, list):
-        items, size = [], 2
+        items: list[str] = []
+        size = 2
         for item in value:
             piece = json.dumps(item)
             if size + len(piece) > limit and items:

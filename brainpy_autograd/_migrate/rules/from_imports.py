@@ -68,6 +68,7 @@ def _part(statement: cst.ImportFrom, names: list[cst.ImportAlias],
     its comma and the comment after it; the last one ends as the statement's last did
     (a trailing comma kept or not, the closing parenthesis where it was). A comment
     right after the opening parenthesis stays only where ``keep_head``."""
+    assert not isinstance(statement.names, cst.ImportStar)  # never split (reported)
     last, original_last = names[-1], statement.names[-1]
     rpar, lpar = statement.rpar, statement.lpar
     if last is not original_last and isinstance(last.comma, cst.Comma):
