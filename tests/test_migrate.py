@@ -217,7 +217,7 @@ def test_keeps_line_endings_and_file_mode(tmp_path):
     assert migrate.main(["--quiet", str(path)]) == 0
     # libcst puts a blank line between the imports and the code
     assert path.read_bytes() == \
-        b"import brainpy_autograd\r\n\r\ng = brainpy_autograd.grad(f)\r\n"
+        b"import brainpy_autograd\r\ng = brainpy_autograd.grad(f)\r\n"
     assert oct(path.stat().st_mode & 0o777) == oct(0o754)
 
 

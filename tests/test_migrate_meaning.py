@@ -174,3 +174,16 @@ def test_a_legacy_keyword_that_may_do_something_stays_with_a_finding(value):
 def test_a_legacy_keyword_without_effects_is_removed(value):
     outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, child_objs={value})\n")
     assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ layout
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import brainpy.math as bm\nf = bm.grad(g)\n", "import brainpy_autograd\nf = "),
+    ("import brainpy.math as bm\n\nf = bm.grad(g)\n", "import brainpy_autograd\n\nf = "),
+    ("import brainpy as bp\nf = bp.math.grad(g)\nprint(bp)\n",  # added: a blank line
+     "import brainpy as bp\nimport brainpy_autograd\n\nf = "),
+])
+def test_the_new_import_in_the_removed_ones_place_keeps_its_spacing(source, expected):
+    assert migrate_source(source).code.startswith(expected)

@@ -23,7 +23,7 @@ unreadable as a notebook (``ValueError``).
 >>> notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
 >>> out = migrate_notebook(json.dumps(notebook))
 >>> json.loads(out.text)["cells"][0]["source"]
-['import brainpy_autograd\\n', '\\n', 'g = brainpy_autograd.grad(f)']
+['import brainpy_autograd\\n', 'g = brainpy_autograd.grad(f)']
 """
 
 from __future__ import annotations

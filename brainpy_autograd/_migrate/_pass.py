@@ -14,7 +14,6 @@ and resolving names (``benchmarks/migrate_speed.py``).
 
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, dyn_vars=v)\\n").code)
 import brainpy_autograd
-<BLANKLINE>
 g = brainpy_autograd.grad(f)
 <BLANKLINE>
 """
