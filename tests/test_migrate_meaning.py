@@ -187,3 +187,24 @@ def test_a_legacy_keyword_without_effects_is_removed(value):
 ])
 def test_the_new_import_in_the_removed_ones_place_keeps_its_spacing(source, expected):
     assert migrate_source(source).code.startswith(expected)
+
+
+@pytest.mark.parametrize(("source", "called"), [
+    ("import brainpy.math as bm\ntransforms = [bm.grad]\ng = transforms[0](f, dyn_vars=None)\n",
+     "transforms[0]"),
+    ("import brainpy.math as bm\ndef h():\n    g = bm.grad\n    return g(f, child_objs=v)\n", "g"),
+    ("from brainpy.math import grad\nts = {'g': grad}\nts['g'](f, dyn_vars=v)\n", "ts['g']"),
+])
+def test_a_legacy_keyword_on_a_call_through_a_container_or_local_name_is_reported(source,
+                                                                                  called):
+    outcome = migrate_source(source)
+    assert [f.message.split(", which")[0].split(" is passed to ")[1]
+            for f in outcome.findings] == [f"`{called}`"]
+
+
+@pytest.mark.parametrize("source", [
+    "import brainpy.math as bm\nstep = bm.jit(f, dyn_vars=v)\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\ng = bm.grad(f)\ndef h(run):\n    return run(f, dyn_vars=v)\n",
+])
+def test_other_calls_with_dyn_vars_are_not_reported(source):
+    assert not migrate_source(source).findings
