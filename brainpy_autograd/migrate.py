@@ -21,7 +21,8 @@ imported (setting ``JAX_PLATFORM_NAME``, ``sys.path``) runs after it.
 Encodings and line endings (LF, CRLF, CR) are kept; notebooks are written back
 in their own JSON layout. Symbolic links are followed: the file a link points
 to is rewritten in place (the link stays a link), and a file reached through
-several paths is migrated once. Only regular files are read. A file that cannot
+several paths is migrated once; a read-only file, or one with several hard
+links, is reported and left as it is. Only regular files are read. A file that cannot
 be read, parsed or written is reported and left untouched, and the run goes on.
 ``-j N`` spreads large trees over N processes (default: the number of cores).
 

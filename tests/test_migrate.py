@@ -165,6 +165,30 @@ def test_findings_are_reported_with_file_and_line(tmp_path, capsys):
     assert f"{path}:19:35: grad_vars of grad() holds `l.w`" in out
 
 
+POSITIONED = ("import brainpy as bp\nimport brainpy.math as bm\n\n"
+              "g = bm.grad(len, [], unknown, 0)\nprint(bp)\n")
+
+
+def test_findings_when_writing_point_into_the_written_file(tmp_path, capsys):
+    path = tmp_path / "pos.py"
+    path.write_text(POSITIONED)
+    assert migrate.main(["--quiet", str(path)]) == 1
+    first = capsys.readouterr().out
+    line = path.read_text().splitlines()[3]
+    assert f"{path}:4:{line.index('unknown') + 1}: cannot tell" in first
+    migrate.main(["--quiet", str(path)])  # nothing left to change: the same place
+    assert capsys.readouterr().out == first
+
+
+def test_findings_without_writing_point_into_the_file_as_it_is(tmp_path, capsys):
+    path = tmp_path / "pos.py"
+    path.write_text(POSITIONED)
+    for mode in ("--check", "--diff"):
+        migrate.main([mode, "--quiet", str(path)])
+        column = POSITIONED.splitlines()[3].index("unknown") + 1
+        assert f"{path}:4:{column}: cannot tell" in capsys.readouterr().out
+
+
 def test_unparsable_file_is_reported_and_untouched(tmp_path, capsys):
     root = copy_tree(tmp_path, "references")
     broken = root / "pkg" / "broken.py"
@@ -193,7 +217,7 @@ def test_keeps_line_endings_and_file_mode(tmp_path):
     assert migrate.main(["--quiet", str(path)]) == 0
     # libcst puts a blank line between the imports and the code
     assert path.read_bytes() == \
-        b"import brainpy_autograd\r\n\r\ng = brainpy_autograd.grad(f)\r\n"
+        b"import brainpy_autograd\r\ng = brainpy_autograd.grad(f)\r\n"
     assert oct(path.stat().st_mode & 0o777) == oct(0o754)
 
 

@@ -7,6 +7,8 @@ the table (2: could not run on something).
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +21,7 @@ from brainpy_autograd import migrate  # noqa: E402
 from brainpy_autograd._migrate import _files  # noqa: E402
 
 LEGACY = "import brainpy.math as bm\ng = bm.grad(f, dyn_vars=[w])\n"
-MIGRATED = "import brainpy_autograd\n\ng = brainpy_autograd.grad(f)\n"
+MIGRATED = "import brainpy_autograd\ng = brainpy_autograd.grad(f)\n"
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 not_root = pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                               reason="root may write and read anything")
@@ -142,6 +144,41 @@ def test_a_file_name_that_is_not_utf8_is_printed_and_the_run_goes_on(tmp_path):
         assert handle.read() == MIGRATED
 
 
+FINDING = "import brainpy.math as bm\ng = bm.grad(f, reduce_axes=('b',), dyn_vars=v)\n"
+
+
+def test_a_name_with_a_newline_stays_on_one_line_in_findings_and_diffs(tmp_path):
+    path = tmp_path / "new\nline.py"
+    path.write_text(FINDING)
+    run = command("--diff", str(tmp_path), PYTHONIOENCODING="utf-8")
+    out = run.stdout.decode()
+    assert f"{tmp_path}/new\\nline.py:2:16: reduce_axes=('b',)" in out, out
+    assert f'--- "a/{tmp_path}/new\\nline.py"\n+++ "b/{tmp_path}/new\\nline.py"\n' in out
+    assert "\nline.py" not in out.replace("\\nline.py", "")  # no name split over lines
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("name", [b"new\nline.py", b"caf\xe9.py", b'q"uote.py'],
+                         ids=["newline", "latin1", "quote"])
+def test_a_diff_of_an_odd_name_applies_with_git(tmp_path, name):
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    with open(os.path.join(os.fsencode(tree), name), "w") as handle:
+        handle.write(LEGACY)
+    package_root = str(Path(migrate.__file__).resolve().parents[1])  # from another cwd
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8",
+           "PYTHONPATH": os.pathsep.join([package_root, os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "brainpy_autograd.migrate", "--diff", "."],
+                         capture_output=True, cwd=tree, env=env)
+    assert run.returncode == 1, run.stderr
+    (tmp_path / "change.diff").write_bytes(run.stdout)
+    applied = subprocess.run(["git", "apply", "-p1", str(tmp_path / "change.diff")],
+                             capture_output=True, cwd=tree)
+    assert applied.returncode == 0, applied.stderr
+    with open(os.path.join(os.fsencode(tree), name)) as handle:
+        assert handle.read() == MIGRATED
+
+
 def test_a_name_the_terminal_cannot_show_is_escaped(tmp_path):
     path = tmp_path / "entraînement.py"
     path.write_text(LEGACY)
@@ -164,7 +201,7 @@ def test_a_file_without_a_final_line_ending_gets_none(tmp_path, ending):
     path.write_bytes(ending.join([b"import brainpy.math as bm", b"g = bm.grad(f)"]))
     assert migrate.main(["--quiet", str(path)]) == 0
     assert path.read_bytes() == ending.join(
-        [b"import brainpy_autograd", b"", b"g = brainpy_autograd.grad(f)"])
+        [b"import brainpy_autograd", b"g = brainpy_autograd.grad(f)"])
 
 
 @pytest.mark.parametrize("expression", [
@@ -178,8 +215,21 @@ def test_a_file_nested_too_deeply_is_reported(tmp_path, expression):
     (tmp_path / "fine.py").write_text(LEGACY)
     run = command(str(tmp_path), timeout=120)  # in a process of its own: a crash fails here
     assert run.returncode == 2, run.stderr
-    assert f"{path}: cannot be parsed, left untouched (".encode() in run.stderr
+    assert re.search(rf"{re.escape(str(path))}(:2)?: cannot be parsed, left untouched \(",
+                     run.stderr.decode()), run.stderr
     assert (tmp_path / "fine.py").read_text() == MIGRATED
+
+
+@pytest.mark.parametrize(("source", "where"), [
+    ("import brainpy.math as bm\nif x:\n        a = 1\n    b = bm.grad(f)\n", ":4:"),
+    ("import brainpy.math as bm\nif x\n    g = bm.grad(f)\n", ":2:5:"),
+    ("import brainpy.math as bm\ng = bm.grad(" + "(" * 300 + "f" + ")" * 300 + ")\n", ":2:"),
+], ids=["dedent", "colon", "too_many_parentheses"])
+def test_a_parse_error_is_placed_on_its_own_line(tmp_path, capsys, source, where):
+    path = tmp_path / "bad.py"
+    path.write_text(source)
+    assert migrate.main(["--quiet", str(path)]) == 2
+    assert f"{path}{where}" in capsys.readouterr().err
 
 
 def test_nothing_of_a_rewrite_is_left_when_writing_fails_midway(tmp_path, monkeypatch):

@@ -64,10 +64,41 @@ def test_usage_errors_and_missing_paths_are_2(tmp_path, capsys):
         assert stop.value.code == 2
 
 
-def test_a_missing_dependency_is_2(tmp_path, monkeypatch, capsys):
-    monkeypatch.setitem(sys.modules, "libcst", None)  # as if not installed
-    assert migrate.main([str(tmp_path)]) == 2
-    assert "pip install 'libcst>=1.1' 'tqdm>=4.66'" in capsys.readouterr().err
+def without(module: str, *argv: str, entry: str = "module") -> subprocess.CompletedProcess[str]:
+    """The command run in a fresh interpreter in which ``module`` cannot be imported
+    (as if not installed): as ``python -m brainpy_autograd.migrate``, or as the console
+    script does (``main()`` imported from ``brainpy_autograd.migrate``)."""
+    start = ("import runpy; runpy.run_module('brainpy_autograd.migrate', run_name='__main__', "
+             "alter_sys=True)" if entry == "module" else
+             "from brainpy_autograd.migrate import main; sys.exit(main())")
+    script = f"import sys; sys.modules[{module!r}] = None; sys.argv[1:] = {list(argv)!r}; {start}"
+    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=ROOT)
+
+
+@pytest.mark.parametrize("entry", ["module", "console script"])
+def test_a_missing_libcst_is_2_and_names_the_pip_command(tmp_path, entry):
+    root = tree(tmp_path, **{"legacy.py": LEGACY})
+    run = without("libcst", "--check", str(root), entry=entry)
+    assert run.returncode == 2, run.stderr
+    assert "pip install 'libcst>=1.1' 'tqdm>=4.66'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_a_missing_tqdm_is_2_with_progress_and_no_bar_by_default(tmp_path):
+    root = tree(tmp_path, **{f"m{i}.py": LEGACY for i in range(3)})
+    run = without("tqdm", "--check", "--progress", str(root))
+    assert run.returncode == 2 and "pip install 'tqdm>=4.66'" in run.stderr, run.stderr
+    assert "Traceback" not in run.stderr
+    run = without("tqdm", "--check", str(root))
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+
+
+def test_progress_without_tqdm_is_off_by_default_on_a_terminal(tmp_path, monkeypatch, capsys):
+    root = tree(tmp_path, **{f"m{i}.py": LEGACY for i in range(migrate.PROGRESS_THRESHOLD)})
+    monkeypatch.setitem(sys.modules, "tqdm", None)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert migrate.main(["--check", str(root)]) == 1
 
 
 def _table(text: str) -> dict[int, str]:

@@ -42,6 +42,70 @@ def test_a_pep263_coding_line_is_read_and_written_in_its_encoding(tmp_path):
 # ------------------------------------------------------------------ links and files
 
 
+def test_a_read_only_file_is_a_finding_and_left_as_it_is(tmp_path, capsys):
+    path = tmp_path / "ro.py"
+    path.write_text(LEGACY)
+    (tmp_path / "other.py").write_text(LEGACY)
+    path.chmod(0o444)
+    try:  # whoever runs it, root included: the mode bits say "do not write"
+        assert migrate.main(["--quiet", str(tmp_path)]) == 1
+    finally:
+        path.chmod(0o644)
+    assert f"{path}: read-only (no write permission), left as it is" in capsys.readouterr().out
+    assert path.read_text() == LEGACY
+    assert "dyn_vars" not in (tmp_path / "other.py").read_text()
+    assert migrate.main(["--check", "--quiet", str(path)]) == 1  # --check: would change
+
+
+@pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links here")
+def test_a_file_with_hard_links_is_a_finding_and_its_links_stay_one_file(tmp_path, capsys):
+    path, other = tmp_path / "a.py", tmp_path / "hard_b.py"
+    path.write_text(LEGACY)
+    os.link(path, other)
+    assert migrate.main(["--quiet", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{path}: has 2 hard links, and rewriting it would split them" in out
+    assert path.read_text() == LEGACY and os.path.samefile(path, other)
+
+
+def test_a_rewritten_file_keeps_its_owner_and_group(tmp_path, monkeypatch):
+    path = tmp_path / "owned.py"
+    path.write_text(LEGACY)
+    info = path.stat()
+    calls = []
+    monkeypatch.setattr(os, "chown", lambda p, uid, gid: calls.append((uid, gid)))
+    assert migrate.main(["--quiet", str(path)]) == 0
+    assert calls == [(info.st_uid, info.st_gid)]
+
+
+def test_an_owner_this_process_may_not_set_keeps_the_group_if_it_may(tmp_path, monkeypatch):
+    path = tmp_path / "owned.py"
+    path.write_text(LEGACY)
+    info = path.stat()
+    calls = []
+
+    def chown(p, uid, gid):
+        calls.append((uid, gid))
+        if uid != -1:
+            raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", chown)
+    assert migrate.main(["--quiet", str(path)]) == 0  # still written
+    assert calls == [(info.st_uid, info.st_gid), (-1, info.st_gid)]
+    assert "dyn_vars" not in path.read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_a_root_run_gives_the_file_back_to_its_owner(tmp_path):
+    path = tmp_path / "theirs.py"
+    path.write_text(LEGACY)
+    os.chown(path, 65534, 65534)
+    path.chmod(0o640)
+    assert migrate.main(["--quiet", str(path)]) == 0
+    info = path.stat()
+    assert (info.st_uid, info.st_gid, info.st_mode & 0o777) == (65534, 65534, 0o640)
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links here")
 def test_a_symlink_stays_a_link_and_its_target_is_rewritten_once(tmp_path, capsys):
     real = tmp_path / "real.py"

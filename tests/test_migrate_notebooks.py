@@ -260,3 +260,39 @@ def test_json_that_is_not_a_notebook_is_reported(tmp_path, capsys, text, why):
     assert migrate.main(["--quiet", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}: cannot be read as a notebook, left untouched (" in err and why in err
+
+
+@pytest.mark.parametrize("kind", ["missing", 7, None])
+def test_a_cell_without_a_text_cell_type_is_reported(tmp_path, capsys, kind):
+    path = tmp_path / "x.ipynb"
+    cell = {"metadata": {}, "source": "import brainpy.math as bm\nbm.grad(f, dyn_vars=1)\n"}
+    if kind != "missing":
+        cell["cell_type"] = kind
+    path.write_text(json.dumps({"cells": [cell], "nbformat": 4, "nbformat_minor": 5}))
+    before = path.read_bytes()
+    for mode in ([], ["--check"]):
+        assert migrate.main([*mode, "--quiet", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"{path}: cannot be read as a notebook, left untouched (cell 1 has " in err
+    assert path.read_bytes() == before
+
+
+def test_a_long_source_that_is_not_text_is_shown_to_a_whole_item(tmp_path, capsys):
+    path = tmp_path / "listint.ipynb"
+    source = ["import brainpy.math as bm\n", 5, "bm.grad(f, dyn_vars=1)\n" * 3]
+    path.write_text(json.dumps({"cells": [{"cell_type": "code", "source": source}],
+                                "nbformat": 4}))
+    assert migrate.main(["--quiet", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert 'its "source" is ["import brainpy.math as bm\\n", 5, ...], not text' in err
+
+
+def test_a_plain_syntax_error_in_a_cell_is_called_one_with_its_line(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ("code", "import brainpy.math as bm\n"),
+                  ("code", "g0 = bm.grad(f, dyn_vars=None)\nif True\n    pass"),
+                  ("code", "%time g = bm.grad(f, dyn_vars=None)\nx = !ls"))
+    migrate.main(["--check", "--quiet", str(path)])
+    out = capsys.readouterr().out
+    assert f"{path}:cell 2:2:8: this cell is not valid Python (" in out
+    assert f"{path}:cell 3:1:1: this cell is not Python (IPython syntax" in out

@@ -113,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
              f"pip install 'libcst>=1.1' 'tqdm>=4.66' (in a clone of brainpy_autograd: "
              f"pip install '.[migrate]')", sys.stderr)
         return 2
+    if args.progress and not _have_tqdm():
+        _say("brainpy-autograd-migrate --progress needs tqdm. Install it with: "
+             "pip install 'tqdm>=4.66' (or run without --progress)", sys.stderr)
+        return 2
     from ._files import source_files
 
     walk = source_files(args.paths)
@@ -123,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in walk.notes:
             _say(note, sys.stderr)
     progress = _progress(args, len(walk.files))
-    for result in results(walk.files, args.jobs, args.diff):
+    for result in results(walk.files, args.jobs, args.diff,
+                          writes=not (args.check or args.diff)):
         if progress is not None:
             progress.update(1)
         _report(result, args, tally)
@@ -136,7 +141,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _progress(args: argparse.Namespace, files: int) -> Any:
     show = args.progress if args.progress is not None else (
-        not args.quiet and sys.stderr.isatty() and files >= PROGRESS_THRESHOLD)
+        not args.quiet and sys.stderr.isatty() and files >= PROGRESS_THRESHOLD
+        and _have_tqdm())  # by default, simply no bar without tqdm
     if not show:
         return None
     from tqdm import tqdm
@@ -144,34 +150,61 @@ def _progress(args: argparse.Namespace, files: int) -> Any:
     return tqdm(total=files, desc="migrating", unit="file", file=sys.stderr)
 
 
+def _have_tqdm() -> bool:
+    try:
+        import tqdm  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
-    """Print one file's result, write it (unless --check/--diff), and count."""
-    from ._files import shown, write_atomically
+    """Print one file's result, write it (unless --check/--diff), and count.
+
+    Findings refer to the file as it is on disk after the run: the rewritten file
+    when it was written, else the file as it was.
+    """
+    from ._files import not_to_write, shown, write_atomically
 
     if result.error is not None:
         _say(result.error, sys.stderr)
         tally.failed += 1
         return
-    for finding in result.findings:
-        _say(finding)
     tally.findings += len(result.findings)
-    if result.new is None:
+    if result.new is None or args.diff or args.check:
+        for finding in result.findings:
+            _say(finding)
+        if result.new is not None:
+            _count_change(result, args, tally)
         return
-    name = shown(result.path)
+    refused = not_to_write(result.path)
+    failure = None if refused is not None else write_atomically(result.path, result.new)
+    written = refused is None and failure is None
+    placed = result.findings_in_new if written and result.findings_in_new is not None \
+        else result.findings
+    for finding in placed:
+        _say(finding)
+    if refused is not None:  # a person's decision: a finding, and nothing written
+        _say(refused)
+        tally.findings += 1
+    elif failure is not None:
+        _say(failure, sys.stderr)
+        tally.failed += 1
+    else:
+        if not args.quiet:
+            _say(f"{shown(result.path)}: rewritten ({result.changes} changes)")
+        _count_change(result, args, tally)
+
+
+def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
+    """Print a --diff or --check line for a file that changes, and count it."""
+    from ._files import shown
+
     if args.diff:
         for line in result.diff:
             _say(line.rstrip("\n"))
-    elif args.check:
-        if not args.quiet:
-            _say(f"{name}: would be rewritten ({result.changes} changes)")
-    else:
-        failure = write_atomically(result.path, result.new)
-        if failure is not None:
-            _say(failure, sys.stderr)
-            tally.failed += 1
-            return
-        if not args.quiet:
-            _say(f"{name}: rewritten ({result.changes} changes)")
+    elif args.check and not args.quiet:
+        _say(f"{shown(result.path)}: would be rewritten ({result.changes} changes)")
     tally.changed += 1
     tally.changes += result.changes
 

@@ -19,9 +19,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
+from libcst.metadata import (
+    PositionProvider,
+    QualifiedName,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+from libcst.metadata.scope_provider import Scope
 
 from .._names import TRANSFORM_NAMES
+from ._syntax import code
 
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
 
@@ -122,6 +130,15 @@ class ModuleContext:
         names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
         return {n.name for n in names}
 
+    def scopes(self) -> set[Scope]:
+        """Every scope of the module (the module's, each function's, class's, comprehension's)."""
+        found = self.state.get("scopes")
+        if found is None:
+            table = getattr(self._metadata, "metadata", {}).get(ScopeProvider, {})
+            found = self.state["scopes"] = {s for s in table.values() if s is not None}
+        assert isinstance(found, set)
+        return found
+
     def line_of(self, node: cst.CSTNode) -> int:
         line: int = self.get_metadata(PositionProvider, node).start.line
         return line
@@ -155,11 +172,29 @@ class ModuleContext:
         """
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
-        for name in self.qualified(node):
-            module, _, attr = name.rpartition(".")
-            if attr in TARGETS and (module in SOURCES or module == OURS):
-                return module, attr
-        return None
+        names = self.qualified(node)
+        found = [(module, attr) for module, _, attr in (n.rpartition(".") for n in names)
+                 if attr in TARGETS and (module in SOURCES or module == OURS)]
+        if found and len(found) < len(names):
+            # `import brainpy.math as bm` and, elsewhere, `import mylib as bm` or
+            # `bm = None`: which one a use means depends on the order things run in
+            self.refuse(node, f"`{code(node)}` may not be brainpy's: {self._also_bound(node)}; "
+                              f"left as it is: rewrite its calls by hand (`{OURS}."
+                              f"{found[0][1]}`, without dyn_vars/child_objs), or give the other "
+                              f"binding another name and run the migration again.")
+            return None
+        return found[0] if found else None
+
+    def _also_bound(self, node: cst.Name | cst.Attribute) -> str:
+        names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
+        imported = sorted(n.name for n in names if n.source is QualifiedNameSource.IMPORT
+                          and n.name.rpartition(".")[0] not in SOURCES)
+        base: cst.BaseExpression = node
+        while isinstance(base, cst.Attribute):
+            base = base.value
+        what = f"`{code(base)}` is also bound to something else in this file"
+        return f"{what} ({', '.join(imported)})" if imported else \
+            f"{what} (an assignment, a loop, a `with` or `except` target...)"
 
     def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a

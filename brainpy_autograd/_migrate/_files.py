@@ -25,16 +25,38 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Walk", "source_files", "read_regular", "write_atomically", "shown"]
+__all__ = ["Walk", "source_files", "read_regular", "not_to_write", "write_atomically", "shown",
+           "diff_name"]
 
 SUFFIXES = (".py", ".ipynb")
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 
 
+_CONTROL = {i: f"\\x{i:02x}" for i in (*range(32), 127)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def shown(path: Path | str) -> str:
-    """``path`` as text that any stream can print: bytes that are not valid in the file
-    system's encoding (a Latin-1 name on a UTF-8 system) appear as ``\\xe9``."""
-    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    """``path`` as one line of text that any stream can print: bytes that are not valid
+    in the file system's encoding (a Latin-1 name on a UTF-8 system) appear as
+    ``\\xe9``, and control characters (a newline in a name) as ``\\n``, ``\\x1b``."""
+    text = os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    return text.translate(_CONTROL)
+
+
+def diff_name(prefix: str, path: Path | str) -> str:
+    """``prefix + path`` for a diff header, quoted as git quotes it when it must be
+    (``"a/new\\nline.py"``, ``"a/caf\\351.py"``), so that ``git apply`` reads it back."""
+    raw = prefix.encode() + os.fsencode(path)
+    try:
+        text = raw.decode(sys.getfilesystemencoding())
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not any(b < 32 or b == 127 or b in b'"\\' for b in raw):
+        return text
+    escapes = {ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r", ord('"'): '\\"',
+               ord("\\"): "\\\\"}
+    body = "".join(escapes.get(b) or (chr(b) if 32 <= b < 127 else f"\\{b:03o}") for b in raw)
+    return f'"{body}"'
 
 
 @dataclass
@@ -116,23 +138,59 @@ def read_regular(path: Path) -> bytes:
         return handle.read()
 
 
+def not_to_write(path: Path) -> str | None:
+    """Why the command must not replace ``path``, though it could (None: it may).
+
+    A file without any write permission bit was protected by someone: replacing it
+    through its writable directory would ignore that. A file with several hard links
+    would become a new file under this name only, the others keeping the old text.
+    """
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None  # write_atomically says what is wrong
+    if not info.st_mode & 0o222:
+        return (f"{shown(path)}: read-only (no write permission), left as it is: make it "
+                f"writable to migrate it")
+    if info.st_nlink > 1:
+        return (f"{shown(path)}: has {info.st_nlink} hard links, and rewriting it would split "
+                f"them; left as it is: migrate a copy, or run --diff and apply the diff")
+    return None
+
+
+def _same_owner(tmp: str, info: os.stat_result) -> None:
+    """Give the temporary file the owner and group of the file it replaces, as far as
+    this process may (a root run over someone's files; a group only, otherwise)."""
+    chown = getattr(os, "chown", None)
+    if chown is None:
+        return
+    for uid in (info.st_uid, -1):
+        try:
+            chown(tmp, uid, info.st_gid)
+            return
+        except PermissionError:
+            continue
+
+
 def write_atomically(path: Path, data: bytes) -> str | None:
     """Replace the content of ``path`` (of the file it links to, for a symbolic link).
 
     A failure leaves the file as it was and comes back as a message (None: written);
     an interruption leaves either the old or the new file. A link stays a link, and
-    the file keeps its mode.
+    the file keeps its mode, its owner and its group (as far as this process may set
+    them).
     """
     real = Path(os.path.realpath(path))
     try:
-        mode = real.stat().st_mode
+        info = real.stat()
         fd, tmp = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".tmp")
     except OSError as err:
         return f"{shown(path)}: cannot be written, left untouched ({err})"
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, stat.S_IMODE(mode))
+        _same_owner(tmp, info)  # before chmod: a chown clears the set-id bits
+        os.chmod(tmp, stat.S_IMODE(info.st_mode))
         os.replace(tmp, real)
     except BaseException as err:
         if os.path.exists(tmp):

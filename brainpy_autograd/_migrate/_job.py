@@ -22,8 +22,8 @@ from pathlib import Path
 
 import libcst
 
-from ._files import read_regular, shown
-from ._pass import NestedTooDeeply, migrate_source, worth_parsing
+from ._files import diff_name, read_regular, shown
+from ._pass import NestedTooDeeply, migrate_source, python_error, worth_parsing
 
 __all__ = ["FileResult", "migrate_file"]
 
@@ -38,9 +38,30 @@ class FileResult:
     findings: list[str] = field(default_factory=list)  # "file:line:column: message"
     diff: list[str] = field(default_factory=list)
     error: str | None = None  # the file could not be read or parsed: left untouched
+    #: with ``writes``: the findings placed in ``new``, the file as it will be once
+    #: written (an added import moves the lines below it)
+    findings_in_new: list[str] | None = None
 
 
-def migrate_file(path: Path, want_diff: bool) -> FileResult:
+def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResult:
+    """Migrate one file (nothing written); with ``writes``, also place the findings in
+    the new content (:attr:`FileResult.findings_in_new`)."""
+    result = _migrate(path, want_diff)
+    if writes and result.new is not None and result.findings:
+        again = _migrate_data(path, result.new)
+        if again.error is None and len(again.findings) == len(result.findings):
+            result.findings_in_new = again.findings
+    return result
+
+
+def _migrate_data(path: Path, data: bytes) -> FileResult:
+    """``data`` migrated as if it were ``path``'s content (for its findings' places)."""
+    if path.suffix == ".ipynb":
+        return _notebook(path, data, False, FileResult(path))
+    return _module(path, data, False, FileResult(path))
+
+
+def _migrate(path: Path, want_diff: bool) -> FileResult:
     result = FileResult(path)
     name = shown(path)
     try:
@@ -52,14 +73,21 @@ def migrate_file(path: Path, want_diff: bool) -> FileResult:
         return result
     if path.suffix == ".ipynb":
         return _notebook(path, data, want_diff, result)
+    return _module(path, data, want_diff, result)
+
+
+def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
+    name = shown(path)
     try:
         outcome = migrate_source(data)
     except libcst.ParserSyntaxError as err:
-        result.error = (f"{name}:{err.raw_line}:{err.raw_column + 1}: cannot be parsed, left "
-                        f"untouched ({err.message})")
+        line, column, why = _python_error(data) or (err.raw_line, err.raw_column + 1,
+                                                    err.message)
+        result.error = f"{name}:{line}:{column}: cannot be parsed, left untouched ({why})"
         return result
     except NestedTooDeeply as err:
-        result.error = f"{name}: cannot be parsed, left untouched ({err})"
+        where = f":{err.line}" if err.line else ""
+        result.error = f"{name}{where}: cannot be parsed, left untouched ({err})"
         return result
     except (UnicodeDecodeError, LookupError, SyntaxError) as err:
         result.error = f"{name}: cannot be read, left untouched ({err})"
@@ -74,8 +102,16 @@ def migrate_file(path: Path, want_diff: bool) -> FileResult:
             old = data.decode(_encoding(data), errors="replace")
             result.diff = list(difflib.unified_diff(
                 old.splitlines(keepends=True), outcome.code.splitlines(keepends=True),
-                f"a/{name}", f"b/{name}"))
+                diff_name("a/", path), diff_name("b/", path)))
     return result
+
+
+def _python_error(data: bytes) -> tuple[int, int, str] | None:
+    """Python's own place and reason for a module libcst cannot parse (CR-only line
+    endings read as LF, as the pass reads them)."""
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
+    return python_error(data)
 
 
 def _encoding(data: bytes) -> str:

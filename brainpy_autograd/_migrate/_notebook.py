@@ -23,7 +23,7 @@ unreadable as a notebook (``ValueError``).
 >>> notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
 >>> out = migrate_notebook(json.dumps(notebook))
 >>> json.loads(out.text)["cells"][0]["source"]
-['import brainpy_autograd\\n', '\\n', 'g = brainpy_autograd.grad(f)']
+['import brainpy_autograd\\n', 'g = brainpy_autograd.grad(f)']
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import libcst as cst
 
 from . import _nbjson
 from ._context import Finding
-from ._pass import NestedTooDeeply, check_nesting, migrate_source
+from ._pass import NestedTooDeeply, check_nesting, migrate_source, python_error
 
 __all__ = ["NotebookOutcome", "migrate_notebook"]
 
@@ -113,13 +113,31 @@ def _unmask(source: str, masked: list[str]) -> str:
     return _MASK_RE.sub(original, source)
 
 
-def _parses(source: str) -> bool:
+def _parse_error(source: str) -> tuple[int, int, str] | None:
+    """Where and why ``source`` is not Python (None: it parses)."""
     try:
         check_nesting(source)
         cst.parse_module(source)
-    except (cst.ParserSyntaxError, NestedTooDeeply):
-        return False
-    return True
+    except cst.ParserSyntaxError as err:
+        return python_error(source) or (err.raw_line, err.raw_column + 1, err.message)
+    except NestedTooDeeply as err:
+        return err.line or 1, 1, str(err)
+    return None
+
+
+def _not_python(index: int, source: str, error: tuple[int, int, str] | None) -> CellFinding:
+    """The finding for a cell the rewrite cannot read: IPython syntax, or a plain
+    syntax error (where the line it fails on has no IPython in it)."""
+    line, column, why = error or (1, 1, "")
+    lines = source.split("\n")
+    text = lines[line - 1] if error is not None and 0 < line <= len(lines) else ""
+    if error is not None and not any(mark in text for mark in ("!", "%", "?")):
+        return CellFinding(index + 1, line, column, f"this cell is not valid Python ({why}) "
+                           f"and may call an autodiff function; left as it is: fix it and "
+                           f"run the migration again.")
+    return CellFinding(index + 1, 1, 1, "this cell is not Python (IPython syntax the migration "
+                                        "does not read) and may call an autodiff function; "
+                                        "left as it is: check it by hand.")
 
 
 def _code_cells(document: Any) -> list[tuple[int, str]]:
@@ -134,19 +152,42 @@ def _code_cells(document: Any) -> list[tuple[int, str]]:
     for index, cell in enumerate(document["cells"]):
         if not isinstance(cell, dict):
             raise ValueError(f"cell {index + 1} is not a JSON object")
-        if cell.get("cell_type") != "code":
+        kind = cell.get("cell_type", _MISSING)
+        if not isinstance(kind, str):  # Jupyter cannot open it; it may hold code
+            what = "no \"cell_type\"" if kind is _MISSING else \
+                f"\"cell_type\" {_shown(kind)}, not text"
+            raise ValueError(f"cell {index + 1} has {what}")
+        if kind != "code":
             continue
         source = cell.get("source", _MISSING)
         if isinstance(source, list) and all(isinstance(line, str) for line in source):
             source = "".join(source)
         if not isinstance(source, str):
-            what = "missing" if source is _MISSING else f"{json.dumps(source)[:40]}"
+            what = "missing" if source is _MISSING else _shown(source)
             raise ValueError(f"cell {index + 1}: its \"source\" is {what}, not text")
         out.append((index, source))
     return out
 
 
 _MISSING = object()
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """``value`` as JSON, shortened to about ``limit`` characters at a whole item."""
+    text = json.dumps(value)
+    if len(text) <= limit:
+        return text
+    if isinstance(value, list):
+        items: list[str] = []
+        size = 2
+        for item in value:
+            piece = json.dumps(item)
+            if size + len(piece) > limit and items:
+                break
+            items.append(piece)
+            size += len(piece) + 2
+        return f"[{', '.join(items)}, ...]"
+    return text[:limit] + "..."
 
 
 @dataclass
@@ -169,14 +210,12 @@ def _combine(cells: list[tuple[int, str]], findings: list[CellFinding]) -> _Comb
     for index, source in cells:
         first_masked = len(masked)
         python, numbers = _mask(source, masked)
-        if python is None or not _parses(python):
+        error = None if python is None else _parse_error(python)
+        if python is None or error is not None:
             del masked[first_masked:]
             combined.unread.append(source)
             if _mentions_transform(source):
-                findings.append(CellFinding(
-                    index + 1, 1, 1, "this cell is not Python (IPython syntax the migration "
-                                     "does not read) and may call an autodiff function; left "
-                                     "as it is: check it by hand."))
+                findings.append(_not_python(index, source, error))
             continue
         for number, line in zip(numbers, masked[first_masked:]):
             combined.unread.append(line)

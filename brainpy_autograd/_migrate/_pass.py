@@ -14,7 +14,6 @@ and resolving names (``benchmarks/migrate_speed.py``).
 
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, dyn_vars=v)\\n").code)
 import brainpy_autograd
-<BLANKLINE>
 g = brainpy_autograd.grad(f)
 <BLANKLINE>
 """
@@ -38,7 +37,8 @@ from ._context import Counts, Finding, ModuleContext, TransformCall
 from ._registry import callbacks
 from ._syntax import edit_args, leading_lines
 
-__all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting"]
+__all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting",
+           "python_error"]
 
 _VISIT = callbacks("visit")
 _LEAVE = callbacks("leave")
@@ -73,7 +73,12 @@ def worth_parsing(source: str | bytes) -> bool:
 
 
 class NestedTooDeeply(ValueError):
-    """Python itself cannot parse the module: it nests too deeply."""
+    """Python itself cannot parse the module: it nests too deeply (``line``: where, if
+    Python said)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 def check_nesting(source: str | bytes) -> None:
@@ -90,9 +95,25 @@ def check_nesting(source: str | bytes) -> None:
         raise NestedTooDeeply("nested too deeply for Python to parse") from None
     except SyntaxError as err:
         if "too many" in str(err.msg):  # nested parentheses, levels of indentation...
-            raise NestedTooDeeply(f"{err.msg} (line {err.lineno})") from None
+            raise NestedTooDeeply(str(err.msg), err.lineno) from None
     except ValueError:  # null bytes: libcst says so in its own words
         pass
+
+
+def python_error(source: str | bytes) -> tuple[int, int, str] | None:
+    """Where (line, column, both 1-based) and why Python itself cannot compile
+    ``source``; None when it can (or says nothing better than libcst would: a null byte).
+
+    libcst places a tokenizer error at 1:1 and a missing ``:`` on the line after it;
+    Python's own message names the line a reader must fix.
+    """
+    try:
+        compile(source, "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as err:
+        return err.lineno or 1, err.offset or 1, str(err.msg)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def migrate_source(source: str | bytes) -> Outcome:

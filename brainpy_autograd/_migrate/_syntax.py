@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 __all__ = ["code", "full_name", "is_int", "is_empty_sequence", "is_import_line", "keyword_arg",
-           "edit_args", "last_comma_like", "leading_lines"]
+           "edit_args", "leading_lines"]
 
 
 def code(node: cst.CSTNode | cst.MaybeSentinel) -> str:
@@ -79,12 +79,3 @@ def edit_args(args: Sequence[cst.Arg], drop: set[int],
     if out and (len(args) - 1) in drop:
         out[-1] = out[-1].with_changes(comma=args[-1].comma)
     return out
-
-
-def last_comma_like(names: list[cst.ImportAlias],
-                    original: Sequence[cst.ImportAlias]) -> list[cst.ImportAlias]:
-    """``names`` (some of ``original``'s) with the last one ending as ``original``'s last
-    did: no comma on one line, the trailing comma of a parenthesised list kept."""
-    if names:
-        names[-1] = names[-1].with_changes(comma=original[-1].comma)
-    return names

@@ -44,18 +44,20 @@ def plan(jobs: int, files: int) -> int:
     return max(1, min(jobs, files // MIN_FILES_PER_WORKER))
 
 
-def results(files: list[Path], jobs: int, want_diff: bool) -> Iterator[FileResult]:
+def results(files: list[Path], jobs: int, want_diff: bool,
+            writes: bool = False) -> Iterator[FileResult]:
     """Each file's result, in the order of ``files``, from up to ``jobs`` processes."""
     workers = plan(jobs, len(files))
     if workers <= 1:
         for path in files:
-            yield migrate_file(path, want_diff)
+            yield migrate_file(path, want_diff, writes)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     chunk = max(1, min(4, len(files) // (8 * workers)))
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        yield from pool.map(migrate_file, files, [want_diff] * len(files), chunksize=chunk)
+        yield from pool.map(migrate_file, files, [want_diff] * len(files),
+                            [writes] * len(files), chunksize=chunk)
 
 
 def _context() -> multiprocessing.context.BaseContext:

@@ -15,13 +15,15 @@ from brainpy_autograd import grad as g
 
 from __future__ import annotations
 
+import io
+import tokenize
 from collections.abc import Sequence
 
 import libcst as cst
 
 from .._context import OURS, SOURCES, TARGETS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import full_name, last_comma_like
+from .._syntax import code, full_name
 
 _OURS_MODULE = cst.Name(OURS)
 
@@ -43,12 +45,65 @@ def _split(ctx: ModuleContext, original: cst.ImportFrom,
     moved = [a for a in names if full_name(a.name) in TARGETS]
     if not moved:
         return updated, None
-    ctx.counts.references += len(moved)
     kept = [a for a in names if full_name(a.name) not in TARGETS]
-    ours = updated.with_changes(module=_OURS_MODULE, names=last_comma_like(moved, names))
     if not kept:
-        return None, ours
-    return updated.with_changes(names=last_comma_like(kept, names)), ours
+        ctx.counts.references += len(moved)
+        return None, updated.with_changes(module=_OURS_MODULE)
+    stays = _part(updated, kept, keep_head=True)
+    ours = _part(updated, moved, keep_head=False).with_changes(module=_OURS_MODULE)
+    if "#" in code(original) and _comments(original) != sorted(
+            _comments(stays) + _comments(ours)):
+        ctx.refuse(original, f"the comments of this `from {module} import (...)` cannot be "
+                             f"kept each with its own name once its transforms move to "
+                             f"`from {OURS} import`; left as it is: split it by hand (one "
+                             f"import for the transforms) and run the migration again.")
+        return updated, None
+    ctx.counts.references += len(moved)
+    return stays, ours
+
+
+def _part(statement: cst.ImportFrom, names: list[cst.ImportAlias],
+          keep_head: bool) -> cst.ImportFrom:
+    """``statement`` importing only ``names`` (some of its own, in order): each name keeps
+    its comma and the comment after it; the last one ends as the statement's last did
+    (a trailing comma kept or not, the closing parenthesis where it was). A comment
+    right after the opening parenthesis stays only where ``keep_head``."""
+    assert not isinstance(statement.names, cst.ImportStar)  # never split (reported)
+    last, original_last = names[-1], statement.names[-1]
+    rpar, lpar = statement.rpar, statement.lpar
+    if last is not original_last and isinstance(last.comma, cst.Comma):
+        after = last.comma.whitespace_after
+        if isinstance(original_last.comma, cst.Comma):  # a trailing comma: keep one
+            end = original_last.comma.whitespace_after
+            if isinstance(after, cst.ParenthesizedWhitespace) and \
+                    isinstance(end, cst.ParenthesizedWhitespace):
+                after = after.with_changes(indent=end.indent, last_line=end.last_line)
+            last = last.with_changes(comma=last.comma.with_changes(whitespace_after=after))
+        else:  # no trailing comma: the comment after this name moves before the ")"
+            last = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            if rpar is not None and isinstance(after, cst.ParenthesizedWhitespace):
+                end = rpar.whitespace_before
+                if isinstance(end, cst.ParenthesizedWhitespace):
+                    after = after.with_changes(indent=end.indent, last_line=end.last_line)
+                else:
+                    after = after.with_changes(last_line=cst.SimpleWhitespace(""))
+                rpar = rpar.with_changes(whitespace_before=after)
+    if not keep_head and lpar is not None and isinstance(
+            lpar.whitespace_after, cst.ParenthesizedWhitespace):
+        lpar = lpar.with_changes(whitespace_after=lpar.whitespace_after.with_changes(
+            first_line=cst.TrailingWhitespace(), empty_lines=[]))
+    return statement.with_changes(names=[*names[:-1], last], lpar=lpar, rpar=rpar)
+
+
+def _comments(statement: cst.ImportFrom) -> list[tuple[str, str]]:
+    """Each comment of ``statement`` with the name before it (``import``: none yet)."""
+    found, name = [], ""
+    for token in tokenize.generate_tokens(io.StringIO(code(statement)).readline):
+        if token.type == tokenize.NAME:
+            name = token.string
+        elif token.type == tokenize.COMMENT:
+            found.append((name, token.string))
+    return sorted(found)
 
 
 def _rewrite(ctx: ModuleContext, original: Sequence[cst.BaseSmallStatement],

@@ -25,7 +25,6 @@ brainpy import.
 import os
 os.environ['JAX_PLATFORM_NAME'] = 'cpu'
 import brainpy_autograd
-<BLANKLINE>
 g = brainpy_autograd.grad(f)
 <BLANKLINE>
 """
@@ -86,13 +85,15 @@ def _imports_brainpy(statement: cst.BaseStatement) -> bool:
 
 
 def _insert(ctx: ModuleContext, index: int) -> None:
-    """Put the new import at the end of ``ctx.body[index]`` (in its place if the rewrite
-    removed that statement), and a blank line between it and the code after it."""
+    """Put the new import at the end of ``ctx.body[index]``, with a blank line between it
+    and the code after it; or in its place if the rewrite removed that statement, with
+    the spacing that line had."""
     statement, nodes = ctx.body[index]
     new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(OURS))])])
     if not nodes:  # the import it stands for was removed: it takes that line's place
-        new = new.with_changes(leading_lines=leading_lines(statement))
-    elif not isinstance(statement, cst.SimpleStatementLine):  # after a `try` block
+        ctx.body[index] = (statement, [new.with_changes(leading_lines=leading_lines(statement))])
+        return
+    if not isinstance(statement, cst.SimpleStatementLine):  # after a `try` block
         new = new.with_changes(leading_lines=[cst.EmptyLine()])
     ctx.body[index] = (statement, [*nodes, new])
     for later, (following, after) in enumerate(ctx.body[index + 1:], start=index + 1):

@@ -26,7 +26,7 @@ from libcst.metadata import ScopeProvider
 
 from .._context import OURS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import code
+from .._syntax import code, full_name
 
 
 def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None:
@@ -50,10 +50,36 @@ def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None
                 else:
                     ctx.refuse(node, f"`{code(node)}` is also bound by something other than "
                                      f"an import, so where brainpy is imported cannot be "
-                                     f"told; left as it is: add `import {OURS}` at module "
-                                     f"level after brainpy's import and run the migration "
-                                     f"again.")
+                                     f"told; left as it is: rewrite its calls by hand, or "
+                                     f"give the other binding another name and run the "
+                                     f"migration again.")
         return
+
+
+def _ours_shadowed(ctx: ModuleContext) -> cst.CSTNode | None:
+    """What binds the name ``brainpy_autograd`` in the module other than ``import
+    brainpy_autograd`` (a parameter, a local, a class attribute, ``import x as
+    brainpy_autograd``...), in any scope; None when nothing does."""
+    if "shadow" not in ctx.state:
+        ctx.state["shadow"] = None
+        for scope in ctx.scopes():
+            for assignment in scope.assignments[OURS]:
+                binder = getattr(assignment, "node", None)
+                if not (isinstance(binder, cst.Import) and all(
+                        a.asname is None and full_name(a.name).split(".")[0] == OURS
+                        for a in binder.names if _binds(a) == OURS)):
+                    ctx.state["shadow"] = binder
+                    break
+    shadow: cst.CSTNode | None = ctx.state["shadow"]
+    return shadow
+
+
+def _binds(alias: cst.ImportAlias) -> str:
+    """The name an ``import`` alias binds (``bm`` for ``brainpy.math as bm``, else
+    ``brainpy``)."""
+    if alias.asname is not None:
+        return full_name(alias.asname.name)
+    return full_name(alias.name).split(".")[0]
 
 
 @register(cst.Attribute, Rule.REFERENCES)
@@ -61,6 +87,13 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
            updated: cst.Attribute) -> cst.BaseExpression:
     target = ctx.target(original)
     if target is None or target[0] == OURS:
+        return updated
+    shadow = _ours_shadowed(ctx)
+    if shadow is not None:
+        ctx.refuse(original, f"`{OURS}` is bound by something other than `import {OURS}` in "
+                             f"this file (line {ctx.line_of(shadow)}), so `{OURS}."
+                             f"{target[1]}` would not mean the transform there; left as it "
+                             f"is: rename that binding and run the migration again.")
         return updated
     chain: list[cst.BaseExpression] = []
     node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`: now unused

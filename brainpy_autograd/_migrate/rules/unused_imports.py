@@ -24,6 +24,7 @@ from libcst.metadata import ScopeProvider
 from .._context import ModuleContext
 from .._registry import Rule, register
 from .._syntax import full_name
+from ._startup import start_up_unchanged, units
 
 
 @register(cst.Import, Rule.UNUSED_IMPORTS)
@@ -37,11 +38,27 @@ def remove_unused(ctx: ModuleContext, original: cst.Module, updated: cst.Module)
     if not ctx.consumed:
         return updated
     originals = {id(upd): orig for orig, upd in ctx.imports}
+    removals = []
     for index, (statement, nodes) in enumerate(ctx.body):
         if len(nodes) == 1 and isinstance(nodes[0], cst.SimpleStatementLine):
             kept = _without_unused(ctx, nodes[0], originals)
-            ctx.body[index] = (statement, [] if kept is None else [kept])
+            if kept is not nodes[0]:
+                removals.append((index, nodes[0], kept))
+    # the last first: whether an earlier import may go depends on what stays after it
+    for index, line, kept in reversed(removals):
+        if _start_up_unchanged(ctx, index, line, kept):
+            ctx.body[index] = (ctx.body[index][0], [] if kept is None else [kept])
     return updated
+
+
+def _start_up_unchanged(ctx: ModuleContext, index: int, line: cst.SimpleStatementLine,
+                        kept: cst.SimpleStatementLine | None) -> bool:
+    """Whether removing brainpy imports from ``line`` (``ctx.body[index]``, leaving ``kept``)
+    keeps when JAX is imported relative to everything else (:mod:`._startup`)."""
+    last = ctx.state["unused_imports.last"][id(line)]  # the line's last import edited
+    earlier = [node for _, nodes in ctx.body[:index] for node in units(nodes)]
+    later = [node for _, nodes in ctx.body[index + 1:] for node in units(nodes)]
+    return start_up_unchanged([*earlier, *line.body[:last]], [*line.body[last + 1:], *later])
 
 
 def _without_unused(ctx: ModuleContext, stmt: cst.SimpleStatementLine,
@@ -50,7 +67,7 @@ def _without_unused(ctx: ModuleContext, stmt: cst.SimpleStatementLine,
     (``None`` when nothing is left of it)."""
     small: list[cst.BaseSmallStatement] = []
     changed = False
-    for node in stmt.body:
+    for position, node in enumerate(stmt.body):
         original = originals.get(id(node))
         if original is None or not isinstance(node, cst.Import):
             small.append(node)
@@ -60,6 +77,7 @@ def _without_unused(ctx: ModuleContext, stmt: cst.SimpleStatementLine,
             small.append(node)
             continue
         changed = True
+        ctx.state.setdefault("unused_imports.last", {})[id(stmt)] = position
         if kept:
             kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
             small.append(node.with_changes(names=kept))

@@ -1,0 +1,210 @@
+"""brainpy-autograd-migrate never changes what code means: when unsure, it leaves the file as
+it is and says why (a finding).
+
+Each case here is one the command once rewrote into different code.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("libcst")
+
+from brainpy_autograd._migrate import migrate_source  # noqa: E402
+
+
+def left_as_it_is(source: str, *words: str) -> None:
+    outcome = migrate_source(source)
+    assert outcome.code == source and outcome.changes == 0
+    messages = " ".join(f.message for f in outcome.findings)
+    assert outcome.findings and all(w in messages for w in words), messages
+
+
+# ------------------------------------------------ the name the command inserts
+
+
+@pytest.mark.parametrize("binding", [
+    "def make(brainpy_autograd='user option'):\n    return bm.grad(f), brainpy_autograd\n",
+    "class C:\n    brainpy_autograd = 3\n    g = bm.grad(f)\n",
+    "def g():\n    brainpy_autograd = 1\n    return bm.grad(f)\n",
+    "import foo as brainpy_autograd\ng = bm.grad(f)\n",
+    "from foo import brainpy_autograd\ng = bm.grad(f)\n",
+    "for brainpy_autograd in []:\n    pass\ng = bm.grad(f)\n",
+    "g = [bm.grad(f) for brainpy_autograd in range(3)]\n",
+])
+def test_a_file_that_binds_brainpy_autograd_itself_is_left_as_it_is(binding):
+    left_as_it_is(f"import brainpy.math as bm\n{binding}", "`brainpy_autograd` is bound",
+                  "rename that binding")
+
+
+def test_importing_brainpy_autograd_is_not_shadowing_it():
+    source = ("import brainpy.math as bm\nimport brainpy_autograd\n"
+              "def h():\n    import brainpy_autograd\n    return bm.grad(f)\n")
+    outcome = migrate_source(source)
+    assert "return brainpy_autograd.grad(f)" in outcome.code and not outcome.findings
+
+
+# ------------------------------------------------ an alias that means two things
+
+
+@pytest.mark.parametrize("rebinding", [
+    "import mylib as bm\n",
+    "from mylib import tools as bm\n",
+    "def setup():\n    global bm\n    import numpy as bm\n",
+])
+def test_an_alias_rebound_by_an_import_is_left_as_it_is(rebinding):
+    left_as_it_is(f"import brainpy.math as bm\nprint(bm.grad(f)(x))\n{rebinding}"
+                  f"print(bm.grad(f))\n", "`bm.grad` may not be brainpy's", "bound to")
+
+
+def test_a_from_import_rebound_by_another_import_is_left_as_it_is():
+    left_as_it_is("from brainpy.math import grad\nfrom mylib import grad\n"
+                  "g = grad(f, dyn_vars=v)\n", "`grad` may not be brainpy's")
+
+
+def test_two_brainpy_paths_for_one_alias_are_not_a_rebinding():
+    source = ("import brainpy.math as bm\nimport brainpy._src.math as bm\n"
+              "g = bm.grad(f, dyn_vars=v)\n")
+    outcome = migrate_source(source)
+    assert "g = brainpy_autograd.grad(f)" in outcome.code, outcome.findings
+
+
+@pytest.mark.parametrize("ours", ["", "import brainpy_autograd\n"])
+def test_a_fallback_binding_is_reported_with_advice_that_works(ours):
+    # `bm = None` makes `bm.grad` fail where brainpy is missing; brainpy_autograd.grad
+    # would work there: the meaning changes, so the file stays, and adding
+    # `import brainpy_autograd` (the advice once given) cannot help
+    source = ("try:\n    import brainpy.math as bm\nexcept ImportError:\n    bm = None\n"
+              f"{ours}g = bm.grad(f, dyn_vars=None)\n")
+    left_as_it_is(source, "rewrite its calls by hand", "give the other binding another name")
+    assert "add `import brainpy_autograd`" not in migrate_source(source).findings[0].message
+
+
+def test_the_placement_advice_works_when_the_except_carries_on():
+    source = "try:\n    import brainpy.math as bm\nexcept ImportError:\n    pass\n"
+    call = "g = bm.grad(f, dyn_vars=None)\n"
+    left_as_it_is(source + call, "add `import brainpy_autograd` at module level")
+    outcome = migrate_source(source + "import brainpy_autograd\n" + call)
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ legacy keywords
+
+
+@pytest.mark.parametrize("value", ["()", "[]", "None"])
+def test_an_empty_or_default_reduce_axes_is_removed_without_a_finding(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, reduce_axes={value})\n")
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ comments of a split import
+
+
+@pytest.mark.parametrize(("source", "stays", "moves"), [
+    ("from brainpy.math import (\n    grad,   # the gradient\n    zeros,  # arrays\n)\n",
+     "from brainpy.math import (\n    zeros,  # arrays\n)\n",
+     "from brainpy_autograd import (\n    grad,   # the gradient\n)\n"),
+    ("from brainpy.math import (  # head\n    zeros,  # arrays\n    grad,   # the gradient\n"
+     "    ones  # o\n)\n",
+     "from brainpy.math import (  # head\n    zeros,  # arrays\n    ones  # o\n)\n",
+     "from brainpy_autograd import (\n    grad   # the gradient\n)\n"),
+    ("from brainpy.math import (\n    grad,  # g\n    zeros  # z\n)\n",
+     "from brainpy.math import (\n    zeros  # z\n)\n",
+     "from brainpy_autograd import (\n    grad  # g\n)\n"),
+])
+def test_each_comment_of_a_split_import_stays_with_its_name(source, stays, moves):
+    outcome = migrate_source(source)
+    assert outcome.code == stays + moves and not outcome.findings
+
+
+def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is():
+    left_as_it_is("from brainpy.math import (\n    grad  # g\n    , zeros  # z\n)\n",
+                  "cannot be kept each with its own name", "split it by hand")
+
+
+# ------------------------------------------------ start-up order
+# `import brainpy.math` imports JAX at once, `import brainpy_autograd` when a transform is
+# first used: a brainpy import goes only if nothing that matters ran between it and then
+
+SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"\n'
+
+
+@pytest.mark.parametrize("source", [
+    f"import os\nimport brainpy.math as bm\n{SETS_FLAGS}g = bm.grad(f, dyn_vars=v)\n",
+    f"import os; import brainpy.math as bm; {SETS_FLAGS}g = bm.grad(f, dyn_vars=v)\n",
+    f"import brainpy.math as bm\nimport os\n\ndef f(x):\n    return x\n\n{SETS_FLAGS}"
+    f"g = bm.grad(f)\n",
+    "import brainpy.math as bm\nimport mysetup\ng = bm.grad(f)\n",  # may set anything
+    "import brainpy.math as bm\nif __name__ == '__main__':\n    main(bm.grad(f))\n",
+])
+def test_a_brainpy_import_stays_when_something_may_run_before_jax_now(source):
+    outcome = migrate_source(source)
+    assert "import brainpy.math as bm" in outcome.code and "bm.grad" not in outcome.code
+    assert "import brainpy_autograd\n" in outcome.code and not outcome.findings
+    if "XLA_FLAGS" in source:
+        assert outcome.code.index("import brainpy.math") < outcome.code.index("XLA_FLAGS")
+
+
+@pytest.mark.parametrize("source", [
+    "import brainpy.math as bm\nimport numpy as np\n\nN = 3\n\ndef f(x):\n    return x\n\n"
+    "g = bm.grad(f)\n",
+    f"import brainpy.math as bm\nimport jax\n{SETS_FLAGS}g = bm.grad(f)\n",  # jax is loaded
+    f"import jax\nimport brainpy.math as bm\n{SETS_FLAGS}g = bm.grad(f)\n",  # loaded before
+    "import brainpy.math as bm\nprint(bm.grad(f)(x))\n",  # the transform, first thing
+    '"""Doc."""\nimport brainpy.math as bm\nclass C:\n    """C."""\n    n = 1\n'
+    "@bm.grad\ndef g(x):\n    return x\n",
+])
+def test_a_brainpy_import_goes_when_start_up_is_certainly_unchanged(source):
+    outcome = migrate_source(source)
+    assert "import brainpy.math" not in outcome.code and "import brainpy_autograd\n" in \
+        outcome.code, outcome.code
+
+
+@pytest.mark.parametrize("value", ["collect()", "(print('side effect') or [])",
+                                   "(v := net.vars())", "[make_var()]", "net.build().vars()"])
+def test_a_legacy_keyword_that_may_do_something_stays_with_a_finding(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, dyn_vars={value})\n")
+    assert f"g = brainpy_autograd.grad(f, dyn_vars={value})" in outcome.code
+    assert [f.message.split(" may ")[0] for f in outcome.findings] == [f"dyn_vars={value}"]
+
+
+@pytest.mark.parametrize("value", ["v", "self.net", "None", "[self.V, self.m]", "{'w': w}",
+                                   "model.vars()", "net.train_vars().unique()",
+                                   "self.nodes().subset(bm.Variable)", "groups[0].vars()"])
+def test_a_legacy_keyword_without_effects_is_removed(value):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = bm.grad(f, child_objs={value})\n")
+    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+
+
+# ------------------------------------------------ layout
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("import brainpy.math as bm\nf = bm.grad(g)\n", "import brainpy_autograd\nf = "),
+    ("import brainpy.math as bm\n\nf = bm.grad(g)\n", "import brainpy_autograd\n\nf = "),
+    ("import brainpy as bp\nf = bp.math.grad(g)\nprint(bp)\n",  # added: a blank line
+     "import brainpy as bp\nimport brainpy_autograd\n\nf = "),
+])
+def test_the_new_import_in_the_removed_ones_place_keeps_its_spacing(source, expected):
+    assert migrate_source(source).code.startswith(expected)
+
+
+@pytest.mark.parametrize(("source", "called"), [
+    ("import brainpy.math as bm\ntransforms = [bm.grad]\ng = transforms[0](f, dyn_vars=None)\n",
+     "transforms[0]"),
+    ("import brainpy.math as bm\ndef h():\n    g = bm.grad\n    return g(f, child_objs=v)\n", "g"),
+    ("from brainpy.math import grad\nts = {'g': grad}\nts['g'](f, dyn_vars=v)\n", "ts['g']"),
+])
+def test_a_legacy_keyword_on_a_call_through_a_container_or_local_name_is_reported(source,
+                                                                                  called):
+    outcome = migrate_source(source)
+    assert [f.message.split(", which")[0].split(" is passed to ")[1]
+            for f in outcome.findings] == [f"`{called}`"]
+
+
+@pytest.mark.parametrize("source", [
+    "import brainpy.math as bm\nstep = bm.jit(f, dyn_vars=v)\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\ng = bm.grad(f)\ndef h(run):\n    return run(f, dyn_vars=v)\n",
+])
+def test_other_calls_with_dyn_vars_are_not_reported(source):
+    assert not migrate_source(source).findings
