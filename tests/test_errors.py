@@ -225,3 +225,17 @@ def test_every_message_starts_with_the_transform_call_form():
             for i, line in enumerate(p.read_text().splitlines(), 1)
             if re.search(r'f"\{(fname|name|spec\.name|self\._spec\.name)\}: ', line)]
     assert not bare, bare
+
+
+def test_a_grad_vars_leaf_is_named_with_the_right_article():
+    w = brainstate.ParamState(jnp.ones(2))
+    with pytest.raises(TypeError, match=r"grad_vars\[1\] is an int, not a State"):
+        bpa.jacrev(lambda x: x, grad_vars=[w, 3])
+    with pytest.raises(TypeError, match=r"grad_vars\[1\] is a str, not a State"):
+        bpa.jacrev(lambda x: x, grad_vars=[w, "w"])
+
+
+def test_an_empty_third_positional_mentions_brainpy_22s_dyn_vars():
+    w = brainstate.ParamState(jnp.ones(2))
+    with pytest.raises(ValueError, match=r"argnums=\[\] is empty.*BrainPy 2\.2.*dyn_vars"):
+        bpa.grad(lambda: jnp.sum(w.value), w, [])

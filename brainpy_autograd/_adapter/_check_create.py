@@ -111,7 +111,8 @@ def normalize_argnums(fname: str, argnums: Any) -> Argnums:
         raise ValueError(
             f"{fname}(): argnums={argnums!r} is empty, so there is nothing to "
             f"differentiate. Give at least one position, or leave argnums out to "
-            f"differentiate grad_vars only."
+            f"differentiate grad_vars only. (In BrainPy 2.2 the third positional "
+            f"argument was dyn_vars; there, write dyn_vars=... or leave it out.)"
         )
     seen: set[int] = set()
     for a in chosen:
@@ -136,7 +137,8 @@ def not_a_state(node: Any, path: str, *, cycle: bool = False) -> TypeError:
             f"{path} is a {type(node).__name__}, which has no order, so its gradients "
             f"could not be matched to its members. Use a list, tuple or dict of States."
         )
-    what = "None" if node is None else f"a {describe_type(node)}"
+    name = describe_type(node)
+    what = "None" if node is None else f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
     return TypeError(
         f"{path} is {what}, not a State. grad_vars can only hold States (or lists, "
         f"tuples and dicts of them), because the transform differentiates the values "
