@@ -31,10 +31,20 @@ def left_as_it_is(source: str, *words: str) -> None:
     "from foo import brainpy_autograd\ng = bm.grad(f)\n",
     "for brainpy_autograd in []:\n    pass\ng = bm.grad(f)\n",
     "g = [bm.grad(f) for brainpy_autograd in range(3)]\n",
+    "match 1:\n    case brainpy_autograd:\n        pass\ng = bm.grad(f)\n",
+    "match {}:\n    case {**brainpy_autograd}:\n        pass\ng = bm.grad(f)\n",
+    "import brainpy_autograd\ndel brainpy_autograd\ng = bm.grad(f)\n",
 ])
 def test_a_file_that_binds_brainpy_autograd_itself_is_left_as_it_is(binding):
     left_as_it_is(f"import brainpy.math as bm\n{binding}", "`brainpy_autograd` is bound",
                   "rename that binding")
+
+
+def test_a_star_import_that_may_bind_the_names_leaves_the_file_as_it_is():
+    left_as_it_is("import brainpy.math as bm\nfrom mylib import *\ng = bm.grad(f)\n",
+                  "a star import (line 2) may bind", "import the names you use by name")
+    outcome = migrate_source("import brainpy.math as bm\nfrom numpy import *\ng = bm.grad(f)\n")
+    assert "brainpy_autograd.grad(f)" in outcome.code and not outcome.findings
 
 
 def test_importing_brainpy_autograd_is_not_shadowing_it():
@@ -136,6 +146,14 @@ SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=
     f"g = bm.grad(f)\n",
     "import brainpy.math as bm\nimport mysetup\ng = bm.grad(f)\n",  # may set anything
     "import brainpy.math as bm\nif __name__ == '__main__':\n    main(bm.grad(f))\n",
+    # annotations run when their statement does (no `from __future__ import annotations`)
+    "import brainpy.math as bm\nimport os\ndef h(x: os.environ.setdefault('A', '1')):\n"
+    "    return x\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nimport os\ndef h(x) -> os.getenv('A'):\n    return x\n"
+    "g = bm.grad(f)\n",
+    "import brainpy.math as bm\nimport os\nX: os.environ.setdefault('A', '1')\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nimport os\nclass C:\n    x: os.getenv('A') = 1\n"
+    "g = bm.grad(f)\n",
 ])
 def test_a_brainpy_import_stays_when_something_may_run_before_jax_now(source):
     outcome = migrate_source(source)
@@ -153,6 +171,9 @@ def test_a_brainpy_import_stays_when_something_may_run_before_jax_now(source):
     "import brainpy.math as bm\nprint(bm.grad(f)(x))\n",  # the transform, first thing
     '"""Doc."""\nimport brainpy.math as bm\nclass C:\n    """C."""\n    n = 1\n'
     "@bm.grad\ndef g(x):\n    return x\n",
+    "import brainpy.math as bm\nfrom typing import Optional\n"
+    "def h(x: Optional[list[int]] = None, *a: int, **k: 'str') -> int | None:\n"
+    "    return x\nN: int = 3\ng = bm.grad(f)\n",  # plain annotations do nothing
 ])
 def test_a_brainpy_import_goes_when_start_up_is_certainly_unchanged(source):
     outcome = migrate_source(source)

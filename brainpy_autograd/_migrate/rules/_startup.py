@@ -115,6 +115,23 @@ def _first_effect(node: cst.BaseExpression) -> cst.BaseExpression | None:
     return node  # anything else: assume it does something
 
 
+def _plain_annotation(annotation: cst.Annotation) -> bool:
+    """Whether evaluating an annotation (Python does, without ``from __future__ import
+    annotations``) certainly does nothing: names, attributes and strings, subscripted
+    (``list[int]``, ``Optional[np.ndarray]``) or joined with ``|``."""
+    def plain(node: cst.BaseExpression) -> bool:
+        if isinstance(node, cst.Subscript):
+            return plain(node.value) and all(
+                isinstance(e.slice, cst.Index) and plain(e.slice.value) for e in node.slice)
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+            return plain(node.left) and plain(node.right)
+        if isinstance(node, (cst.List, cst.Tuple)):
+            return all(plain(e.value) for e in node.elements)
+        return isinstance(node, (cst.Name, cst.Attribute, cst.SimpleString, cst.Ellipsis,
+                                 cst.ConcatenatedString)) and _first_effect(node) is None
+    return plain(annotation.annotation)
+
+
 def harmless(unit: cst.CSTNode) -> bool:
     """Whether a module-level statement certainly cannot change what JAX reads when it
     starts (so it may run before JAX is imported instead of after)."""
@@ -128,13 +145,18 @@ def harmless(unit: cst.CSTNode) -> bool:
     if isinstance(unit, (cst.Assign, cst.AnnAssign)):  # `N = 100`, `names = ("a", "b")`
         targets = [t.target for t in unit.targets] if isinstance(unit, cst.Assign) \
             else [unit.target]
-        return all(isinstance(t, cst.Name) for t in targets) and (
+        annotated = not isinstance(unit, cst.AnnAssign) or _plain_annotation(unit.annotation)
+        return annotated and all(isinstance(t, cst.Name) for t in targets) and (
             unit.value is None or _first_effect(unit.value) is None)
-    if isinstance(unit, cst.FunctionDef):  # defaults are evaluated, decorators called
+    if isinstance(unit, cst.FunctionDef):  # defaults and annotations run, decorators too
         params = unit.params
-        defaults = [p.default for p in (*params.params, *params.kwonly_params,
-                                        *params.posonly_params) if p.default is not None]
-        return not unit.decorators and all(_first_effect(d) is None for d in defaults)
+        every = [*params.params, *params.kwonly_params, *params.posonly_params,
+                 *(p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))]
+        defaults = [p.default for p in every if p.default is not None]
+        notes = [p.annotation for p in every if p.annotation is not None]
+        notes += [unit.returns] if unit.returns is not None else []
+        return (not unit.decorators and all(_first_effect(d) is None for d in defaults)
+                and all(_plain_annotation(n) for n in notes))
     if isinstance(unit, cst.ClassDef):  # its body runs
         return (not unit.decorators and not unit.keywords
                 and all(isinstance(b.value, cst.Name) for b in unit.bases)

@@ -27,6 +27,7 @@ from libcst.metadata import ScopeProvider
 from .._context import OURS, ModuleContext
 from .._registry import Rule, register
 from .._syntax import code, full_name
+from ._bindings import unsure_binding
 
 
 def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None:
@@ -70,6 +71,8 @@ def _ours_shadowed(ctx: ModuleContext) -> cst.CSTNode | None:
                         for a in binder.names if _binds(a) == OURS)):
                     ctx.state["shadow"] = binder
                     break
+        if ctx.state["shadow"] is None:  # `del`, `case brainpy_autograd:`, `from m import *`
+            ctx.state["shadow"] = unsure_binding(ctx.module)
     shadow: cst.CSTNode | None = ctx.state["shadow"]
     return shadow
 
@@ -90,10 +93,13 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
         return updated
     shadow = _ours_shadowed(ctx)
     if shadow is not None:
-        ctx.refuse(original, f"`{OURS}` is bound by something other than `import {OURS}` in "
-                             f"this file (line {ctx.line_of(shadow)}), so `{OURS}."
-                             f"{target[1]}` would not mean the transform there; left as it "
-                             f"is: rename that binding and run the migration again.")
+        star = isinstance(shadow, cst.ImportFrom) and isinstance(shadow.names, cst.ImportStar)
+        what = (f"a star import (line {ctx.line_of(shadow)}) may bind `{OURS}` or the brainpy "
+                f"alias" if star else f"`{OURS}` is bound by something other than `import "
+                f"{OURS}` in this file (line {ctx.line_of(shadow)})")
+        fix = "import the names you use by name" if star else "rename that binding"
+        ctx.refuse(original, f"{what}, so `{OURS}.{target[1]}` might not mean the transform "
+                             f"there; left as it is: {fix} and run the migration again.")
         return updated
     chain: list[cst.BaseExpression] = []
     node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`: now unused
