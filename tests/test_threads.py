@@ -198,3 +198,58 @@ def test_a_callback_of_an_unrelated_program_lets_no_call_past_the_lock():
     release.set()
     blocker.join(timeout=60)
     assert float(s.value) == 120.0
+
+
+@pytest.mark.parametrize("wait", ["event", "other job"])
+def test_a_callback_waiting_for_something_else_lets_no_call_past(wait):
+    """Second review of issue 17: a callback blocked on an Event, or on a pool job that
+    calls no transform, is not waiting for the calls queued at the lock."""
+    import concurrent.futures
+    import time
+
+    pool = concurrent.futures.ThreadPoolExecutor(1)
+    count = brainstate.ShortTermState(jnp.zeros(()))
+
+    def host(x):
+        if wait == "event":
+            threading.Event().wait(0.003)
+        else:
+            pool.submit(time.sleep, 0.003).result()
+        return x
+
+    def f(x):
+        before = count.value
+        shape = jax.ShapeDtypeStruct(x.shape, x.dtype)
+        x = jax.pure_callback(host, shape, jax.lax.stop_gradient(x)) + 0 * x
+        count.value = before + 1
+        return jnp.sum(x ** 2)
+
+    g = bpa.grad(f)
+    g(jnp.ones(3))
+    threads = [threading.Thread(target=lambda: [g(jnp.ones(3)) for _ in range(15)])
+               for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    pool.shutdown()
+    assert int(count.value) == 46  # no update lost
+
+
+def test_a_callback_that_joins_a_thread_calling_a_transform_finishes():
+    inner = bpa.grad(lambda y: jnp.sum(y ** 3))
+    results = []
+
+    def host(v):
+        worker = threading.Thread(target=lambda: results.append(inner(jnp.asarray(v))))
+        worker.start()
+        worker.join(timeout=60)
+        return np.asarray(results[-1], np.float32)
+
+    def loss(x):
+        shape = jax.ShapeDtypeStruct((3,), jnp.float32)
+        return jnp.sum(jax.pure_callback(host, shape, jax.lax.stop_gradient(x)) * x)
+
+    x = jnp.array([1.0, 2.0, 3.0], jnp.float32)
+    got = bpa.grad(loss)(x)
+    np.testing.assert_allclose(got, 3 * x ** 2, rtol=1e-6)

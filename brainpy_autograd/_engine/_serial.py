@@ -9,14 +9,17 @@ A host callback (``jax.pure_callback``, ``jax.debug.callback``...) runs Python
 while its call holds the lock, and may hand work to another thread that calls
 a transform and wait for it: that thread would wait for the lock forever. So a
 call that finds the lock taken looks, every :data:`POLL_SECONDS` while it
-waits, whether the call that holds it is *blocked inside a host callback*: a
-thread whose Python stack has a callback's frame below a wait of ``threading``
-(``Future.result``, ``Thread.join``, ``queue.Queue.get``...), and which is either
-the thread that holds the lock or a runtime thread (no Python frames of its own
-below the callback, as where a backend runs callbacks on threads of its own).
-Only then does it go ahead without the lock, as a call nested in that callback.
-A callback that computes or sleeps, or one of a program that does not hold the
-lock, never lets another call past.
+waits, whether the call that holds it is *blocked inside a host callback
+waiting for this very call*: a thread whose Python stack has a callback's frame
+below a wait for the future of the work item this thread is running
+(``executor.submit(...).result()``, ``concurrent.futures.wait``), or below
+``Thread.join`` of this thread, and which is either the thread that holds the
+lock or a runtime thread (no Python frames of its own below the callback, as
+where a backend runs callbacks on threads of its own). Only then does it go ahead
+without the lock, as a call nested in that callback. A callback that computes,
+sleeps, or waits for anything else (an ``Event``, a queue, another job) lets no
+call past: a hand-off to a transform through a queue would wait forever, and
+the docs say to use an executor or a thread instead.
 
 A process forked while some thread held the lock starts with a fresh one: the
 thread that held it does not exist in the child.
@@ -45,6 +48,7 @@ _CALLBACK_MODULES = tuple(os.path.join("jax", "_src", name)
 _RUNNING = frozenset({"_wrapped_callback", "_flat_callback", "pure_callback_impl",
                       "io_callback_impl", "debug_callback_impl"})
 _THREADING = threading.__file__
+_FUTURES = os.path.join("concurrent", "futures", "")
 _JAX_CODE = (os.sep + "jax" + os.sep, os.sep + "jaxlib" + os.sep)
 #: The thread that holds LOCK and how deep (changed only by that thread).
 _owner: int | None = None
@@ -75,14 +79,55 @@ def _only_jax_below(frame: FrameType) -> bool:
     return True
 
 
+def _waited_for(top: FrameType, callback: FrameType) -> tuple[set[int], set[int]]:
+    """The futures (ids) and threads (idents) a stack waits for above its callback frame."""
+    futures: set[int] = set()
+    threads: set[int] = set()
+    frame: FrameType | None = top
+    while frame is not None and frame is not callback:
+        code = frame.f_code
+        if _FUTURES in code.co_filename and code.co_name in ("result", "exception"):
+            futures.add(id(frame.f_locals.get("self")))
+        elif _FUTURES in code.co_filename and code.co_name in ("wait", "as_completed"):
+            futures.update(id(f) for f in frame.f_locals.get("fs") or ())
+        elif code.co_filename == _THREADING and code.co_name == "join":
+            thread = frame.f_locals.get("self")
+            if isinstance(thread, threading.Thread) and thread.ident is not None:
+                threads.add(thread.ident)
+        frame = frame.f_back
+    return futures, threads
+
+
+def _my_futures() -> set[int]:
+    """The futures of the executor work items the calling thread is running."""
+    mine: set[int] = set()
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        if _FUTURES in frame.f_code.co_filename and frame.f_code.co_name == "run":
+            item = frame.f_locals.get("self")
+            if item is not None and hasattr(item, "future"):
+                mine.add(id(item.future))
+        frame = frame.f_back
+    return mine
+
+
 def blocked_in_host_callback(owner: int | None) -> bool:
-    """Whether the call holding the lock (thread ``owner``) waits inside a host callback."""
+    """Whether the call holding the lock (thread ``owner``) waits inside a host callback
+    for the calling thread: for a future it is working on, or for it to end."""
+    me, mine = threading.get_ident(), None
     for ident, top in sys._current_frames().items():
-        if top.f_code.co_filename != _THREADING:
+        if top.f_code.co_filename != _THREADING or ident == me:
             continue  # not blocked in a wait of threading
         callback = _callback_frame(top)
-        if callback is not None and (ident == owner or _only_jax_below(callback)):
+        if callback is None or not (ident == owner or _only_jax_below(callback)):
+            continue
+        futures, threads = _waited_for(top, callback)
+        if me in threads:
             return True
+        if futures:
+            mine = _my_futures() if mine is None else mine
+            if futures & mine:
+                return True
     return False
 
 
