@@ -42,16 +42,18 @@ class BrainPyInstallation:
     ...     run_old_brainpy_code()
     """
 
-    def __init__(self, was_installed: bool = False) -> None:
-        self._was_installed = was_installed
+    def __init__(self, before: dict[tuple[str, str], Any] | None = None,
+                 originals: dict[tuple[str, str], Any] | None = None) -> None:
+        #: each replaced name's value when install() began, and BrainPy's originals then
+        self._before = dict(before or {})
+        self._originals = dict(originals or {})
 
     def __enter__(self) -> BrainPyInstallation:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if not self._was_installed:
-            uninstall()
+        _restore(self._before, self._originals)
 
     def __repr__(self) -> str:
         state = "installed" if is_installed() else "uninstalled"
@@ -113,7 +115,9 @@ def install() -> BrainPyInstallation:
     True
     """
     modules = _brainpy_modules()
-    was_installed = bool(_originals) and is_installed()
+    before = {(m.__name__, n): getattr(m, n) for m in modules for n in REPLACEMENTS
+              if hasattr(m, n)}
+    originals = dict(_originals)
     for module in modules:
         for name, ours in REPLACEMENTS.items():
             if not hasattr(module, name):
@@ -123,7 +127,25 @@ def install() -> BrainPyInstallation:
                 continue
             _originals.setdefault((module.__name__, name), current)
             setattr(module, name, ours)
-    return BrainPyInstallation(was_installed)
+    return BrainPyInstallation(before, originals)
+
+
+def _restore(before: dict[tuple[str, str], Any], originals: dict[tuple[str, str], Any]) -> None:
+    """Put back each name as it was when a ``with install():`` block began, unless
+    something else replaced it during the block (that is left alone, as by uninstall)."""
+    for (module_name, name), value in before.items():
+        module = sys.modules.get(module_name)
+        if module is None:
+            continue
+        current, ours = getattr(module, name, None), REPLACEMENTS[name]
+        if current is not ours and not (value is ours and current is originals.get(
+                (module_name, name), value)):
+            continue  # replaced by someone else during the block
+        setattr(module, name, value)
+        if value is ours and (module_name, name) in originals:
+            _originals.setdefault((module_name, name), originals[(module_name, name)])
+        elif value is not ours:
+            _originals.pop((module_name, name), None)
 
 
 def uninstall() -> None:

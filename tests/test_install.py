@@ -92,6 +92,29 @@ def test_leaving_a_nested_block_keeps_what_was_installed_before_it(clean):
     assert bm.grad is original  # the outermost block began uninstalled
 
 
+def test_a_block_restores_each_name_as_it_found_it(clean):
+    """Second review of issue 19: what the block began with is decided name by name."""
+    original_grad, original_jacrev = bm.grad, bm.jacrev
+    bpa.install()
+
+    def mine(*args, **kwargs):
+        return None
+
+    bm.grad = mine  # the user's own, over the installed one
+    with bpa.install():
+        assert bm.grad is bpa.grad
+    assert bm.grad is mine and bm.jacrev is bpa.jacrev
+    bpa.uninstall()
+    assert bm.grad is mine and bm.jacrev is original_jacrev
+    bm.grad = original_grad
+    bpa.install()
+    with bpa.install():
+        bpa.uninstall()  # inside the block
+    assert bpa.is_installed() and bm.jacrev is bpa.jacrev  # as the block began
+    bpa.uninstall()
+    assert bm.grad is original_grad and bm.jacrev is original_jacrev
+
+
 def test_uninstall_leaves_a_name_someone_else_replaced(clean):
     original = bm.vector_grad
     bpa.install()
