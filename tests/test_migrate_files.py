@@ -54,7 +54,15 @@ def test_a_read_only_file_is_a_finding_and_left_as_it_is(tmp_path, capsys):
     assert f"{path}: read-only (no write permission), left as it is" in capsys.readouterr().out
     assert path.read_text() == LEGACY
     assert "dyn_vars" not in (tmp_path / "other.py").read_text()
-    assert migrate.main(["--check", "--quiet", str(path)]) == 1  # --check: would change
+    path.chmod(0o444)
+    try:  # --check says what a write run would do (second review of issue 18)
+        assert migrate.main(["--check", str(path)]) == 1
+    finally:
+        path.chmod(0o644)
+    out = capsys.readouterr()
+    assert f"{path}: read-only (no write permission)" in out.out
+    assert "would be rewritten" not in out.out + out.err
+    assert "0 to rewrite (0 changes), 1 finding" in out.err
 
 
 @pytest.mark.skipif(not hasattr(os, "link"), reason="no hard links here")

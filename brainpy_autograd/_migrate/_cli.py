@@ -174,7 +174,11 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     if result.new is None or args.diff or args.check:
         for finding in result.findings:
             _say(finding)
-        if result.new is not None:
+        refused = None if result.new is None else not_to_write(result.path)
+        if refused is not None:  # what a write run would say (a finding there too)
+            _say(refused)
+            tally.findings += 1
+        if result.new is not None and (args.diff or refused is None):
             _count_change(result, args, tally)
         return
     refused = not_to_write(result.path)
