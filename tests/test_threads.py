@@ -33,9 +33,12 @@ def x_for(thread: int, i: int) -> jax.Array:
     return jnp.array([(thread % 4) / 4, (i % 8) / 4, 1.0], dtype=jnp.float32)
 
 
-def run_threads(work, calls: int) -> list[BaseException]:
+def run_threads(work, calls: int, threads: int = THREADS,
+                timeout: float | None = None) -> list[BaseException]:
+    """``work(t, i)`` for ``i < calls`` on each of ``threads`` threads, started together;
+    the errors they raised (a thread still running after ``timeout`` is one)."""
     errors: list[BaseException] = []
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(threads)
 
     def worker(t: int) -> None:
         try:
@@ -45,11 +48,13 @@ def run_threads(work, calls: int) -> list[BaseException]:
         except BaseException as e:  # noqa: BLE001 - reported to the test
             errors.append(e)
 
-    threads = [threading.Thread(target=worker, args=(t,)) for t in range(THREADS)]
-    for th in threads:
+    started = [threading.Thread(target=worker, args=(t,)) for t in range(threads)]
+    for th in started:
         th.start()
-    for th in threads:
-        th.join()
+    for th in started:
+        th.join(timeout)
+        if th.is_alive():
+            errors.append(TimeoutError(f"a thread still ran after {timeout} s"))
     return errors
 
 
@@ -157,12 +162,7 @@ def test_a_call_inside_a_host_callback_that_does_not_wait_still_serialises(compi
         return jnp.sum(x ** 2)
 
     calls = [bpa.grad(slow, compiled=compiled), bpa.grad(plain, compiled=compiled)]
-    threads = [threading.Thread(target=lambda g=g: [g(jnp.ones(2)) for _ in range(8)])
-               for g in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    assert not run_threads(lambda t, i: calls[t](jnp.ones(2)), 8, threads=2, timeout=120)
     assert float(s.value) == 16.0  # no update lost
 
 
@@ -189,15 +189,10 @@ def test_a_callback_of_an_unrelated_program_lets_no_call_past_the_lock():
         return s.value * x
 
     g = bpa.grad(add)
-    threads = [threading.Thread(target=lambda: [g(jnp.float32(1.0)) for _ in range(60)])
-               for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = run_threads(lambda t, i: g(jnp.float32(1.0)), 60, threads=2, timeout=120)
     release.set()
     blocker.join(timeout=60)
-    assert float(s.value) == 120.0
+    assert not errors and float(s.value) == 120.0
 
 
 @pytest.mark.parametrize("wait", ["event", "other job"])
@@ -226,14 +221,9 @@ def test_a_callback_waiting_for_something_else_lets_no_call_past(wait):
 
     g = bpa.grad(f)
     g(jnp.ones(3))
-    threads = [threading.Thread(target=lambda: [g(jnp.ones(3)) for _ in range(15)])
-               for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    errors = run_threads(lambda t, i: g(jnp.ones(3)), 15, threads=3, timeout=120)
     pool.shutdown()
-    assert int(count.value) == 46  # no update lost
+    assert not errors and int(count.value) == 46  # no update lost
 
 
 def test_a_callback_that_joins_a_thread_calling_a_transform_finishes():
