@@ -374,36 +374,32 @@ def test_wait_for_compilations_has_nothing_to_wait_for():
     assert bpa.wait_for_compilations(0) is True
 
 
-def test_a_failed_compilation_leaves_the_signature_replayed(monkeypatch, compile_at_second_call):
+def _with_program_broken(monkeypatch, method: str, error: str, calls: int):
+    """``Program.<method>`` made to raise ``error``; ``calls`` calls of a model's grad,
+    each checked against brainstate's; the model, its reference and the call stats."""
     from brainpy_autograd._engine import _program
 
-    def fail(self, leaves):
-        raise RuntimeError("XLA said no")
+    def broken(self, *args):
+        raise RuntimeError(error)
 
-    monkeypatch.setattr(_program.Program, "compile", fail)
+    monkeypatch.setattr(_program.Program, method, broken)
     model, reference = Model("grad", aux=True), Model("grad", aux=True)
     g = bpa.grad(model, grad_vars=model.w, has_aux=True)
     ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
-    for _ in range(4):
+    for _ in range(calls):
         assert_same_result(g(X), ref(X))
-    stats = g.call_stats()
+    return model, reference, g.call_stats()
+
+
+def test_a_failed_compilation_leaves_the_signature_replayed(monkeypatch, compile_at_second_call):
+    _, _, stats = _with_program_broken(monkeypatch, "compile", "XLA said no", 4)
     assert (stats.programs, stats.compiled, stats.replayed) == (0, 0, 4)
     assert isinstance(stats.last_error, RuntimeError) and "XLA said no" in str(stats.last_error)
 
 
 def test_a_trace_that_fails_outside_the_users_code_falls_back_to_brainstate(monkeypatch):
-    from brainpy_autograd._engine import _program
-
-    def broken(self):
-        raise RuntimeError("cannot index the outputs")
-
-    monkeypatch.setattr(_program.Program, "_index_outputs", broken)
-    model, reference = Model("grad", aux=True), Model("grad", aux=True)
-    g = bpa.grad(model, grad_vars=model.w, has_aux=True)
-    ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
-    for _ in range(3):
-        assert_same_result(g(X), ref(X))
-    stats = g.call_stats()
+    model, reference, stats = _with_program_broken(
+        monkeypatch, "_index_outputs", "cannot index the outputs", 3)
     assert (stats.interpreted, stats.replayed, stats.compiled) == (3, 0, 0)
     assert "cannot index" in str(stats.last_error)
     assert model.python_calls == reference.python_calls == 1
