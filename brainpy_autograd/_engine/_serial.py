@@ -32,8 +32,7 @@ import sys
 import threading
 from types import FrameType
 
-__all__ = ["serialised", "LOCK", "POLL_SECONDS", "host_callback_running",
-           "blocked_in_host_callback"]
+__all__ = ["serialised", "LOCK", "POLL_SECONDS", "blocked_in_host_callback"]
 
 #: Serialises the calls of every transform (see the module docstring).
 LOCK = threading.RLock()
@@ -63,11 +62,6 @@ def _callback_frame(frame: FrameType | None) -> FrameType | None:
             return frame
         frame = frame.f_back
     return None
-
-
-def host_callback_running() -> bool:
-    """Whether some thread is running (or waiting inside) a JAX host callback."""
-    return any(_callback_frame(f) is not None for f in sys._current_frames().values())
 
 
 def _only_jax_below(frame: FrameType) -> bool:
