@@ -138,8 +138,8 @@ def _restore(before: dict[tuple[str, str], Any], originals: dict[tuple[str, str]
         if module is None:
             continue
         current, ours = getattr(module, name, None), REPLACEMENTS[name]
-        if current is not ours and not (value is ours and current is originals.get(
-                (module_name, name), value)):
+        brainpy_again = value is ours and current is originals.get((module_name, name), ours)
+        if not (current is ours or brainpy_again):  # brainpy_again: uninstall() in the block
             continue  # replaced by someone else during the block
         setattr(module, name, value)
         if value is ours and (module_name, name) in originals:

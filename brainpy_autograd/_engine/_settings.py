@@ -69,6 +69,9 @@ def set_compiled_calls(enabled: bool | None = None, *, max_programs: int | None 
     _apply(_checked("set_compiled_calls", enabled, max_programs, compile_at))
 
 
+_KEEP = object()  # compile_at=None: leave it (its checked value None means "auto")
+
+
 def _checked(fn: str, enabled: bool | None, max_programs: int | None,
              compile_at: CompileAt | None) -> tuple[bool | None, int | None, object]:
     """Every argument checked (in ``fn``'s name) before any setting changes."""
@@ -77,8 +80,6 @@ def _checked(fn: str, enabled: bool | None, max_programs: int | None,
                                                                  max_programs),
             _KEEP if compile_at is None else check_compile_at(fn, compile_at))
 
-
-_KEEP = object()  # compile_at=None: leave it (its checked value None means "auto")
 
 
 def _apply(checked: tuple[bool | None, int | None, object]) -> None:
