@@ -18,6 +18,7 @@ from ._types import PYTHON_NUMBERS
 
 __all__ = [
     "describe_type",
+    "a_type",
     "describe_value",
     "is_int",
     "check_flag",
@@ -38,6 +39,14 @@ def describe_type(value: Any) -> str:
     return f"{module.split('.')[0]}.{cls.__qualname__}"
 
 
+def a_type(value: Any) -> str:
+    """``'an int'``, ``'a jax.Array'``, ``'None'``: the type of ``value`` with its article."""
+    if value is None:
+        return "None"
+    name = describe_type(value)
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
 def describe_value(value: Any) -> str:
     """``'an int (3)'``, ``'a jax.Array of shape (2,) and dtype float32'``, ...
 
@@ -46,8 +55,7 @@ def describe_value(value: Any) -> str:
     """
     if value is None:
         return "None"
-    name = describe_type(value)
-    article = "an" if name[:1].lower() in "aeiou" else "a"
+    article, name = a_type(value).split(" ", 1)
     shape = getattr(value, "shape", None)
     dtype = getattr(value, "dtype", None)
     if shape is not None and dtype is not None:

@@ -15,7 +15,7 @@ import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._checks import describe_type, describe_value, is_int
+from .._checks import a_type, describe_value, is_int
 from .._types import Argnums, is_state
 
 __all__ = [
@@ -137,8 +137,7 @@ def not_a_state(node: Any, path: str, *, cycle: bool = False) -> TypeError:
             f"{path} is a {type(node).__name__}, which has no order, so its gradients "
             f"could not be matched to its members. Use a list, tuple or dict of States."
         )
-    name = describe_type(node)
-    what = "None" if node is None else f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+    what = a_type(node)
     return TypeError(
         f"{path} is {what}, not a State. grad_vars can only hold States (or lists, "
         f"tuples and dicts of them), because the transform differentiates the values "
