@@ -10,6 +10,10 @@ itself off and the calls stay correct:
   with identical results.
 - ``brainstate._state.TRACE_CONTEXT``: the same, for brainstate's own traces.
   Missing: the same fallback.
+- ``jax._src.config.trace_context``: the JAX settings that change what tracing
+  produces (64-bit mode, the default device, the mesh...), exactly as ``jax.jit``
+  keys its cache on them; part of every call signature. Missing: the signature
+  uses ``(jax_default_device, jax_enable_x64)`` instead.
 - ``GradientTransform._format_state_grads`` (replaced per instance by
   ``_backend.with_user_layout``): lays out State gradients as ``grad_vars``.
   Missing: there is no correct layout to fall back to, so a transform created
@@ -26,7 +30,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["jax_trace_ctx", "brainstate_trace_context", "outside_traces",
+import jax
+
+__all__ = ["jax_trace_ctx", "brainstate_trace_context", "outside_traces", "trace_context",
            "has_state_grad_formatter", "check_state_grad_formatter"]
 
 
@@ -70,6 +76,26 @@ def outside_traces() -> bool:
         return bool(jax_ctx.is_top_level()) and not bs_ctx.state_stack
     except Exception:  # noqa: BLE001 - an internal changed shape: interpret
         return False
+
+
+def _fallback_trace_context() -> Any:
+    config: Any = jax.config
+    return (config.jax_default_device, config.jax_enable_x64)
+
+
+def _lookup_trace_context() -> Any:
+    context = _attribute("jax._src.config", "trace_context")
+    if not callable(context):
+        return _fallback_trace_context
+    try:
+        hash(context())
+    except Exception:  # noqa: BLE001 - a changed internal: use the two settings
+        return _fallback_trace_context
+    return context
+
+
+#: ``jax._src.config.trace_context`` (or the fallback above): call it for the key
+trace_context: Any = _lookup_trace_context()
 
 
 def has_state_grad_formatter() -> bool:

@@ -79,28 +79,6 @@ def test_a_host_callback_that_calls_a_transform_on_another_thread_finishes(compi
     assert out.stdout.split()[0] == "done"
 
 
-def test_a_running_host_callback_is_told_from_one_being_traced():
-    from brainpy_autograd._engine._serial import _callback_frame
-
-    def in_callback() -> bool:  # what the call lock looks for in a stack
-        return _callback_frame(sys._getframe()) is not None
-
-    seen = []
-
-    def host(v):
-        seen.append(("running", in_callback()))
-        return v
-
-    def f(x):
-        seen.append(("tracing", in_callback()))
-        jax.debug.print("x={x}", x=x)
-        return jax.pure_callback(host, jax.ShapeDtypeStruct((3,), jnp.float32), x)
-
-    jax.jit(f)(X)
-    assert seen == [("tracing", False), ("running", True)]
-    assert in_callback() is False
-
-
 # 3c ------------------------------------------------------------------------
 
 
@@ -307,7 +285,9 @@ def test_a_state_assigned_a_constant_holds_what_brainstate_writes(constant,
         assert type(s1.value) is type(s2.value)
         np.testing.assert_array_equal(np.asarray(s1.value), np.asarray(s2.value))
     stats = ours.call_stats()
-    assert stats.traces == 1 and stats.compiled == 19
+    # the State holds another kind of value after call 1 (the constant's, as brainstate
+    # writes it): a different key, so the program is traced once more, then compiled
+    assert stats.traces == 2 and stats.compiled == 18
 
 
 # 3g ------------------------------------------------------------------------

@@ -1,11 +1,9 @@
-"""Call signatures, and the bounded cache of what one transform knows about each.
+"""The bounded cache of what one transform knows about each call signature.
 
-A signature is what a program is specialised to: the resolved ``argnums``, the
-structure of the arguments, each leaf's shape, dtype and placement, and the
-JAX settings that change what tracing produces (the default device, 64-bit
-mode). Calls with the same signature share one :class:`Entry`; a transform
-keeps at most ``max_programs`` of them, the least recently used first out (its
-program, traced jaxpr and executable go with it).
+Calls whose arguments have the same key (:func:`._signature.arguments_key`)
+share one :class:`Entry`; a transform keeps at most ``max_programs`` of them,
+the least recently used first out (its program, traced jaxpr and executable go
+with it).
 """
 
 from __future__ import annotations
@@ -13,36 +11,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-import jax
-import numpy as np
-
-from .._types import PYTHON_NUMBERS
 from ._program import Program
 
-__all__ = ["signature", "Entry", "SignatureCache"]
-
-_JAX_CONFIG: Any = jax.config  # its flags are attributes that type checkers do not see
-
-
-def signature(resolved: Any, args: tuple[Any, ...],
-              kwargs: dict[str, Any]) -> tuple[Any, list[Any]]:
-    """A hashable key of the call and its flat arguments (``jax.tree.leaves((args, kwargs))``).
-
-    The key is ``None`` when an argument is not an array or a number.
-    """
-    leaves, treedef = jax.tree.flatten((args, kwargs))
-    parts: list[Any] = []
-    for leaf in leaves:
-        if isinstance(leaf, jax.Array):
-            parts.append((leaf.aval, leaf.sharding))
-        elif isinstance(leaf, (np.ndarray, np.generic)):
-            parts.append((leaf.shape, leaf.dtype))
-        elif type(leaf) in PYTHON_NUMBERS:
-            parts.append(type(leaf))
-        else:
-            return None, leaves
-    settings = (_JAX_CONFIG.jax_default_device, _JAX_CONFIG.jax_enable_x64)
-    return (resolved, treedef, tuple(parts), settings), leaves
+__all__ = ["Entry", "SignatureCache"]
 
 
 class Entry:

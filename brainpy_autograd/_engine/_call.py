@@ -23,10 +23,12 @@ import jax
 
 from .._internals import outside_traces
 from .._types import positions
-from ._cache import Entry, SignatureCache, signature
+from ._cache import Entry, SignatureCache
 from ._program import Program, Stale, TraceError
 from ._schedule import compile_call
+from ._serial import released
 from ._settings import SETTINGS
+from ._signature import arguments_key, states_key
 
 __all__ = ["CompiledCalls", "CallStats"]
 
@@ -40,7 +42,8 @@ class CallStats:
     Attributes
     ----------
     calls : int
-        Calls made so far (``compiled + replayed + interpreted``).
+        Every call made so far, one that raised included
+        (``compiled + replayed + interpreted``).
     compiled : int
         Calls that ran the signature's compiled XLA program.
     replayed : int
@@ -56,8 +59,8 @@ class CallStats:
     programs : int
         Of those, how many have a compiled program.
     traces : int
-        Programs traced: one per signature, again when a State changed shape or
-        dtype.
+        Programs traced: one per signature, again when the values of the States
+        it reads changed key (tree, dtype, weak type, shape, unit or placement).
     compile_seconds : float
         Seconds spent compiling, measured for reports; no path depends on it.
     last_error : BaseException or None
@@ -104,7 +107,7 @@ class CompiledCalls:
         self.option = option
         self._cache = SignatureCache()
         self.last_error: BaseException | None = None
-        self._compiled = self._replayed = self._interpreted = self._traces = 0
+        self._calls = self._compiled = self._replayed = self._interpreted = self._traces = 0
         self._compile_seconds = 0.0
 
     def __len__(self) -> int:
@@ -115,44 +118,53 @@ class CompiledCalls:
     ready = __len__
 
     def stats(self) -> CallStats:
-        calls = self._compiled + self._replayed + self._interpreted
-        return CallStats(calls, self._compiled, self._replayed, self._interpreted,
+        return CallStats(self._calls, self._compiled, self._replayed, self._interpreted,
                          len(self._cache), len(self), self._traces, self._compile_seconds,
                          self.last_error)
 
-    def _fast_paths_apply(self) -> bool:
+    def applies(self) -> bool:
+        """Whether this call may replay or compile; False: brainstate interprets it."""
         enabled = SETTINGS.enabled if self.option is None else self.option
         return (enabled and not _JAX_CONFIG.jax_disable_jit and not _JAX_CONFIG.jax_debug_nans
                 and not _JAX_CONFIG.jax_debug_infs and outside_traces())
+
+    def interpret(self, backend: Callable[..., Any], args: tuple[Any, ...],
+                  kwargs: dict[str, Any]) -> Any:
+        """brainstate's own call (taken without the call lock: see :mod:`._serial`)."""
+        self._calls += 1
+        self._interpreted += 1
+        return backend(*args, **kwargs)
 
     def call(self, resolved: Any, backend: Callable[..., Any], args: tuple[Any, ...],
              kwargs: dict[str, Any]) -> Any:
         """``backend(*args, **kwargs)`` by the path the module docstring describes.
 
-        Callers hold the call lock (:func:`._serial.serialised`).
+        Callers have checked :meth:`applies` and hold the call lock
+        (:func:`._serial.serialised`) since before they read any State.
         """
-        key, leaves = signature(resolved, args, kwargs) if self._fast_paths_apply() \
-            else (None, [])
+        key, leaves = arguments_key(resolved, args, kwargs)
         entry = None if key is None else self._cache.get(key, SETTINGS.max_programs)
         if key is not None and entry is None:
             entry = self._cache.add(key, SETTINGS.max_programs)
         if entry is None or entry.interpret_only:
-            self._interpreted += 1
-            return backend(*args, **kwargs)
-        for _ in range(2):  # a stale program is traced again, once
-            if entry.program is None and not self._trace(key, entry, resolved, backend,
-                                                         args, kwargs):
-                self._interpreted += 1
-                return backend(*args, **kwargs)
-            try:
-                return self._run(entry, leaves)
-            except Stale:
-                entry.program, entry.calls = None, 0
-        raise RuntimeError("brainpy_autograd internal error: a fresh program was stale")
-
-    def _run(self, entry: Entry, leaves: list[Any]) -> Any:
+            with released():  # brainstate's own call: without the lock, as every such call
+                return self.interpret(backend, args, kwargs)
         program = entry.program
-        assert program is not None
+        if program is not None:
+            values = program.values()
+            if states_key(values) != program.state_key:  # a State changed: trace again
+                program = entry.program = None
+                entry.calls = 0
+        if program is None:
+            program = self._trace(key, entry, resolved, backend, args, kwargs)
+            if program is None:
+                with released():
+                    return self.interpret(backend, args, kwargs)
+            values = program.values()
+        self._calls += 1
+        return self._run(entry, program, leaves, values)
+
+    def _run(self, entry: Entry, program: Program, leaves: list[Any], values: list[Any]) -> Any:
         entry.calls += 1
         at = entry.compile_at  # None: never (host callbacks)
         if at is not None and SETTINGS.compile_at is not None:
@@ -161,25 +173,25 @@ class CompiledCalls:
                 and at is not None and entry.calls >= at):
             start = time.perf_counter()
             try:
-                program.compile(leaves)
-            except Stale:
-                raise
+                program.compile(leaves, values)
             except Exception as err:  # noqa: BLE001 - the signature goes on replayed
                 self.last_error = err
                 entry.replay_only = True
             finally:
                 self._compile_seconds += time.perf_counter() - start
         if program.executable is not None:
-            out = program.run(leaves)
-            self._compiled += 1
-            return out
-        out = program.replay(leaves)
+            try:
+                self._compiled += 1
+                return program.run(leaves, values)
+            except Stale as err:  # refused its inputs: replay this call and the next ones
+                self._compiled -= 1
+                self.last_error, entry.replay_only, program.executable = err, True, None
         self._replayed += 1
-        return out
+        return program.replay(leaves, values)
 
     def _trace(self, key: Any, entry: Entry, resolved: Any, backend: Callable[..., Any],
-               args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-        """Trace the entry's program; False if that failed outside the user's code."""
+               args: tuple[Any, ...], kwargs: dict[str, Any]) -> Program | None:
+        """Trace the entry's program; None if that failed outside the user's code."""
         failure: BaseException | None = None
         try:
             program = Program(backend, args, kwargs, positions(resolved))
@@ -188,14 +200,16 @@ class CompiledCalls:
         except Exception as err:  # noqa: BLE001 - brainstate interprets this signature
             self.last_error = err
             entry.interpret_only = True
-            return False
+            return None
         if failure is not None:  # raised here, outside the handler: its context stays its own
             self._cache.drop(key)
+            self._calls += 1
             self._interpreted += 1  # counted as compiled=False counts it
             raise failure
         # A transform seen with another signature before (varying shapes) compiles a
         # small program at once: like jax.jit, and memory stays bounded.
         entry.compile_at = compile_call(program.facts, _platform(), at_once=self._traces > 0)
+        entry.replay_only = program.committed
         self._traces += 1
         entry.program = program
-        return True
+        return program

@@ -12,6 +12,8 @@ when tracing, and refuses a program whose inputs do not line up.
 - :meth:`Program.compile` builds one XLA executable. The jaxpr's constants are
   passed to it on every call instead of being baked in, so that a NumPy array
   the function captured and the caller changed in place is read as it is now.
+- A program with host callbacks is replayed in segments (:mod:`._segments`), the
+  call lock released around each callback.
 - Both return what an interpreted call returns: an output that the jaxpr takes
   straight from an input is the caller's object, one taken from a literal or a
   NumPy constant is a new ``jax.Array`` on each call (never the program's own,
@@ -31,6 +33,8 @@ from jax.extend.core import Literal
 
 from ._facts import Facts, facts_of
 from ._layout import ExactLayout
+from ._segments import Segments
+from ._signature import committed, states_key
 
 __all__ = ["Program", "Stale", "TraceError"]
 
@@ -39,7 +43,7 @@ _typeof: Callable[[Any], Any] = getattr(jax, "typeof", None) or getattr(jax.core
 
 
 class Stale(Exception):
-    """The program cannot run this call (a State's shape, dtype or placement changed)."""
+    """The compiled executable refused its inputs (it cannot run this call)."""
 
 
 class TraceError(Exception):
@@ -50,42 +54,12 @@ class TraceError(Exception):
         self.error = error
 
 
-def _kind(x: Any) -> tuple[Any, Any]:
-    if isinstance(x, jax.Array):  # the common case, without jax.typeof's dispatch
-        return x.shape, x.dtype
-    a = _typeof(x)
-    return a.shape, a.dtype
-
-
-def _kinds(leaves: Sequence[Any]) -> list[tuple[Any, Any]]:
-    return [_kind(x) for x in leaves]
-
-
-def _fit(leaves: list[Any], wanted: Sequence[tuple[Any, Any]], cast: bool) -> list[Any]:
-    """State leaves that changed dtype, accepted where JAX's weak typing makes them fit.
-
-    A State assigned a Python number inside the function (``s.value = 1.0``) holds
-    a weakly typed value afterwards (float64 in 64-bit mode). brainstate runs its
-    program on it as it is, and JAX's promotion rules give the program's own
-    dtype; so does a replay. A compiled program gets it cast to that dtype.
-    Anything else (another shape, a strongly typed other dtype) is :class:`Stale`.
-    """
-    fitted = list(leaves)
-    for i, (leaf, aval, (shape, dtype)) in enumerate(zip(leaves, map(_typeof, leaves), wanted)):
-        if aval.shape == shape and aval.dtype == dtype:
-            continue
-        if aval.shape != shape or not aval.weak_type or aval.dtype.kind != dtype.kind:
-            raise Stale
-        if cast:
-            fitted[i] = jax.numpy.asarray(leaf, dtype)
-    return fitted
-
-
 class Program:
     """The traced program of one call signature (see the module docstring)."""
 
-    __slots__ = ("states", "written", "facts", "executable", "_jaxpr", "_consts", "_tree",
-                 "_state_kinds", "_fixed", "_computed", "_fresh", "_layout")
+    __slots__ = ("states", "written", "facts", "executable", "state_key", "committed",
+                 "_jaxpr", "_consts", "_tree", "_segments", "_fixed", "_computed", "_fresh",
+                 "_layout")
 
     def __init__(self, backend: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any], differentiated: Sequence[int]) -> None:
@@ -122,8 +96,12 @@ class Program:
         flat = jax.tree.leaves((args, kwargs, values))
         if [_typeof(x) for x in flat] != [v.aval for v in self._jaxpr.invars]:
             raise RuntimeError("the traced program's inputs do not line up with the call's")
-        self._state_kinds = _kinds(jax.tree.leaves(values))
+        #: the States' values' key when traced: another key traces the program again
+        self.state_key = states_key(values)
         self.facts: Facts = facts_of(closed)
+        #: an input committed to a device or sharding: never compiled (see _signature)
+        self.committed = committed(flat) or committed(self._consts)
+        self._segments = Segments(self._jaxpr) if self.facts.callbacks else None
         self.executable: Any = None
         self._index_outputs()
 
@@ -134,12 +112,13 @@ class Program:
 
     # ------------------------------------------------------------------ running
 
-    def _inputs(self, arg_leaves: list[Any], cast: bool) -> list[Any]:
+    def values(self) -> list[Any]:
+        """The current values of the States the program reads."""
+        return [s.value for s in self.states]
+
+    def _inputs(self, arg_leaves: list[Any], values: list[Any]) -> list[Any]:
         """The program's flat inputs: the arguments' leaves, then the States' values'."""
-        leaves = jax.tree.leaves([s.value for s in self.states])
-        if _kinds(leaves) != self._state_kinds:
-            leaves = _fit(leaves, self._state_kinds, cast)
-        return arg_leaves + leaves
+        return arg_leaves + jax.tree.leaves(values)
 
     def _finish(self, outs: list[Any], flat: list[Any]) -> Any:
         for j in self._fresh:
@@ -151,18 +130,23 @@ class Program:
             states[i].value = new_values[i]
         return self._layout.restore(out, flat)
 
-    def replay(self, arg_leaves: list[Any]) -> Any:
+    def replay(self, arg_leaves: list[Any], values: list[Any]) -> Any:
         """Evaluate the program op by op, as brainstate's interpreted call does.
 
-        ``arg_leaves`` are the call's ``jax.tree.leaves((args, kwargs))``.
+        ``arg_leaves`` are the call's ``jax.tree.leaves((args, kwargs))``, ``values``
+        :meth:`values` read under the call lock. A program with host callbacks is
+        evaluated in segments, the lock released around the callbacks.
         """
-        flat = self._inputs(arg_leaves, cast=False)
-        outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
+        flat = self._inputs(arg_leaves, values)
+        if self._segments is not None:
+            outs = self._segments.eval(self._consts, flat)
+        else:
+            outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
         return self._finish(list(outs), flat)
 
-    def compile(self, arg_leaves: list[Any]) -> None:
+    def compile(self, arg_leaves: list[Any], values: list[Any]) -> None:
         """Lower and compile the program for these inputs (XLA's part: the costly one)."""
-        flat = self._inputs(arg_leaves, cast=True)
+        flat = self._inputs(arg_leaves, values)
         jaxpr, computed = self._jaxpr, self._computed
 
         def run(consts: list[Any], flat: list[Any]) -> list[Any]:
@@ -171,9 +155,9 @@ class Program:
 
         self.executable = jax.jit(run).lower(self._consts, flat).compile()
 
-    def run(self, arg_leaves: list[Any]) -> Any:
+    def run(self, arg_leaves: list[Any], values: list[Any]) -> Any:
         """Run the compiled program (after :meth:`compile`)."""
-        flat = self._inputs(arg_leaves, cast=True)
+        flat = self._inputs(arg_leaves, values)
         try:
             values = self.executable(self._consts, flat)
         except (TypeError, ValueError) as err:  # inputs it was not compiled for
