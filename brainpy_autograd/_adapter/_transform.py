@@ -11,9 +11,9 @@ A transform created without a function (``grad(argnums=1)``) is the plain
 function :func:`decorator` returns, which takes the function and makes the
 :class:`AutogradFunction`.
 
-Calls from several threads are serialised (:func:`._engine.serialised`), so
-every call reads the States, computes and writes them back before another call
-starts: concurrent calls give the results of some sequential order.
+Replayed and compiled calls from several threads are serialised
+(:func:`._engine.serialised`), the lock taken before any State is read; see
+``docs/speed.md`` for exactly what concurrent calls guarantee.
 """
 
 from __future__ import annotations
@@ -67,15 +67,19 @@ class AutogradFunction:
         if backend is None:
             backend = self._backends[resolved] = _backend.build(
                 self._spec, self._options, self._func, resolved)
-        args, kwargs = strip_states(args, kwargs)
-        with serialised():
-            try:
-                return self._compiled.call(resolved, backend, args, kwargs)
-            except TypeError as err:
-                message = unsupported_argument(self._spec.name, args, kwargs)
-                if message is not None:
-                    raise TypeError(message) from err
-                raise
+        compiled = self._compiled
+        try:
+            if not compiled.applies():  # brainstate's own call, without the lock
+                args, kwargs = strip_states(args, kwargs)
+                return compiled.interpret(backend, args, kwargs)
+            with serialised():  # taken before any State, argument or not, is read
+                args, kwargs = strip_states(args, kwargs)
+                return compiled.call(resolved, backend, args, kwargs)
+        except TypeError as err:
+            message = unsupported_argument(self._spec.name, args, kwargs)
+            if message is not None:
+                raise TypeError(message) from err
+            raise
 
     def call_stats(self) -> CallStats:
         """How this transform's calls ran: compiled, replayed or interpreted.

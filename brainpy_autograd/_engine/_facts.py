@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Facts", "facts_of", "CALLBACK_PRIMITIVES", "LOOP_PRIMITIVES"]
+__all__ = ["Facts", "facts_of", "runs_callback", "CALLBACK_PRIMITIVES", "LOOP_PRIMITIVES"]
 
 #: Primitives that run Python on the host while the program runs. A program that
 #: holds one is never compiled: compiled, such a callback may run on another thread,
@@ -41,6 +41,18 @@ def _sub_jaxprs(params: dict[str, Any]) -> Iterator[Any]:
             inner = getattr(item, "jaxpr", item)  # a ClosedJaxpr holds its Jaxpr
             if hasattr(inner, "eqns"):
                 yield inner
+
+
+def runs_callback(eqn: Any) -> bool:
+    """Whether evaluating the equation may run a host callback (in it, or nested)."""
+    stack = [eqn]
+    while stack:
+        current = stack.pop()
+        if current.primitive.name in CALLBACK_PRIMITIVES:
+            return True
+        for inner in _sub_jaxprs(current.params):
+            stack.extend(inner.eqns)
+    return False
 
 
 def facts_of(closed_jaxpr: Any) -> Facts:
