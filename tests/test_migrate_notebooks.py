@@ -85,13 +85,14 @@ def test_notebook_code_cells_are_rewritten_and_the_rest_kept(tmp_path):
     assert path.read_text(encoding="utf-8") == text
 
 
-def test_an_import_cell_that_only_imported_bm_keeps_its_place(tmp_path):
+def test_an_import_cell_that_only_imported_bm_keeps_it(tmp_path):
     path = tmp_path / "nb.ipynb"
     make_notebook(path, ("code", "import numpy as np"), ("code", "import brainpy.math as bm"),
                   ("code", "g = bm.grad(f, dyn_vars=v)"))
     assert migrate.main(["--quiet", str(path)]) == 0
     assert [c.source for c in cells_of(path)] == [
-        "import numpy as np", "import brainpy_autograd", "g = brainpy_autograd.grad(f)"]
+        "import numpy as np", "import brainpy.math as bm\nimport brainpy_autograd",
+        "g = brainpy_autograd.grad(f)"]
 
 
 def test_notebook_findings_name_the_cell_of_the_call(tmp_path, capsys):
