@@ -3,16 +3,28 @@
 :func:`install` replaces ``grad``, ``vector_grad``, ``functional_vector_grad``,
 ``jacobian``, ``jacrev``, ``jacfwd`` and ``hessian`` in the BrainPy 2.x modules
 that expose them (``brainpy.math``, ``brainpy.math.object_transform`` and
-``brainpy.math.object_transform.autograd``) and nothing else; :func:`uninstall`
-puts BrainPy's own functions back. Code that already did
+``brainpy.math.object_transform.autograd``) and nothing else. Code that already did
 ``from brainpy.math import grad`` before :func:`install` keeps BrainPy's
 function, so call it at start-up, before importing such modules.
+
+Installations are a stack of open handles, not a flag. Each :func:`install` opens
+one; a ``with`` block closes its own when it ends, in whatever order blocks end and
+from whatever thread; :func:`uninstall` closes every handle that is not a ``with``
+block. While any handle is open the names are ours; when the last one closes,
+each name that is still ours gets back the value it had when it was replaced (a
+name someone else replaced in the meantime is left as they set it). Module
+attributes are shared by every thread, so unlike ``warnings.catch_warnings`` (which
+saves and restores one global state, and breaks when blocks end out of order) or a
+``contextvars`` design (one view per thread or task, which a module attribute cannot
+give), the state is a count of open handles under a lock: a block sees our
+transforms for as long as it is open, whatever other blocks do.
 """
 
 from __future__ import annotations
 
 import importlib
 import sys
+import threading
 from types import ModuleType, TracebackType
 from typing import Any
 
@@ -26,14 +38,18 @@ REPLACEMENTS: dict[str, Any] = TRANSFORMS
 MODULES = ("brainpy.math", "brainpy.math.object_transform",
            "brainpy.math.object_transform.autograd")
 
-#: (module name, attribute) -> BrainPy's original, while installed
+#: (module name, attribute) -> what was there when we replaced it, while installed
 _originals: dict[tuple[str, str], Any] = {}
+#: the handles open now, in the order they were opened
+_open: list[BrainPyInstallation] = []
+_lock = threading.RLock()
 
 
 class BrainPyInstallation:
-    """What :func:`install` returns; as a context manager it uninstalls on exit,
-    unless it was already installed when the block began (a nested block, or a
-    block inside a script that called :func:`install`): then it stays installed.
+    """One open installation, as :func:`install` returns it.
+
+    As a context manager it closes when the block ends; :meth:`close` does the same
+    by hand. BrainPy's names come back when the last open installation closes.
 
     Examples
     --------
@@ -42,22 +58,36 @@ class BrainPyInstallation:
     ...     run_old_brainpy_code()
     """
 
-    def __init__(self, before: dict[tuple[str, str], Any] | None = None,
-                 originals: dict[tuple[str, str], Any] | None = None) -> None:
-        #: each replaced name's value when install() began, and BrainPy's originals then
-        self._before = dict(before or {})
-        self._originals = dict(originals or {})
+    def __init__(self) -> None:
+        #: whether a ``with`` block holds it (then only the block's end closes it)
+        self.block = False
 
     def __enter__(self) -> BrainPyInstallation:
+        self.block = True
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        _restore(self._before, self._originals)
+        self.close()
+
+    def close(self) -> None:
+        """Close this installation (again: nothing); the last one to close puts BrainPy's
+        names back."""
+        with _lock:
+            if self in _open:
+                _open.remove(self)
+                if not _open:
+                    _restore()
+
+    @property
+    def open(self) -> bool:
+        """Whether this installation is still open."""
+        return self in _open
 
     def __repr__(self) -> str:
         state = "installed" if is_installed() else "uninstalled"
-        return f"<brainpy_autograd installation into brainpy.math ({state})>"
+        mine = "open" if self.open else "closed"
+        return f"<brainpy_autograd installation into brainpy.math ({mine}; {state})>"
 
 
 def _brainpy_modules() -> list[ModuleType]:
@@ -89,16 +119,17 @@ def install() -> BrainPyInstallation:
     Replaces the seven autodiff names (``grad``, ``vector_grad``,
     ``functional_vector_grad``, ``jacobian``, ``jacrev``, ``jacfwd``, ``hessian``)
     in ``brainpy.math`` and in the submodules they are reachable from
-    (``brainpy.math.object_transform`` and its ``autograd``), and nothing else. Calling it again
-    changes nothing. Undo it with :func:`uninstall` (which undoes every call), or use
-    the returned object as a context manager: leaving the block restores what was
-    there when it began, so a ``with install():`` block inside code that had already
-    installed leaves it installed.
+    (``brainpy.math.object_transform`` and its ``autograd``), and nothing else. Each call
+    opens an installation; the names are ours while any is open (see the module's
+    notes). Close it with :func:`uninstall` (which closes every one that is not a
+    ``with`` block), or use the returned object as a context manager: the block's
+    installation closes when it ends, in any order and from any thread, and BrainPy's
+    names come back when the last open one closes.
 
     Returns
     -------
     BrainPyInstallation
-        A handle that uninstalls when used as a context manager and exits.
+        The open installation; it closes when used as a context manager and exits.
 
     Raises
     ------
@@ -115,49 +146,37 @@ def install() -> BrainPyInstallation:
     True
     """
     modules = _brainpy_modules()
-    before = {(m.__name__, n): getattr(m, n) for m in modules for n in REPLACEMENTS
-              if hasattr(m, n)}
-    originals = dict(_originals)
-    for module in modules:
-        for name, ours in REPLACEMENTS.items():
-            if not hasattr(module, name):
-                continue
-            current = getattr(module, name)
-            if current is ours:
-                continue
-            _originals.setdefault((module.__name__, name), current)
-            setattr(module, name, ours)
-    return BrainPyInstallation(before, originals)
+    handle = BrainPyInstallation()
+    with _lock:
+        _open.append(handle)
+        for module in modules:
+            for name, ours in REPLACEMENTS.items():
+                current = getattr(module, name, ours)
+                if current is not ours:  # BrainPy's, or someone else's replacement
+                    _originals[(module.__name__, name)] = current
+                    setattr(module, name, ours)
+    return handle
 
 
-def _restore(before: dict[tuple[str, str], Any], originals: dict[tuple[str, str], Any]) -> None:
-    """Put back each name as it was when a ``with install():`` block began, unless
-    something else replaced it during the block (that is left alone, as by uninstall)."""
-    for (module_name, name), value in before.items():
-        module = sys.modules.get(module_name)
-        if module is None:
-            continue
-        current, ours = getattr(module, name, None), REPLACEMENTS[name]
-        brainpy_again = value is ours and current is originals.get((module_name, name), ours)
-        if not (current is ours or brainpy_again):  # brainpy_again: uninstall() in the block
-            continue  # replaced by someone else during the block
-        setattr(module, name, value)
-        if value is ours and (module_name, name) in originals:
-            _originals.setdefault((module_name, name), originals[(module_name, name)])
-        elif value is not ours:
-            _originals.pop((module_name, name), None)
-
-
-def uninstall() -> None:
-    """Put BrainPy's own autodiff functions back (a no-op if not installed).
-
-    A name that something else has replaced since :func:`install` is left alone.
-    """
-    for (module_name, name), original in list(_originals.items()):
+def _restore() -> None:
+    """Give each replaced name that is still ours what it had when it was replaced."""
+    for (module_name, name), original in _originals.items():
         module = sys.modules.get(module_name)
         if module is not None and getattr(module, name, None) is REPLACEMENTS[name]:
             setattr(module, name, original)
-        del _originals[(module_name, name)]
+    _originals.clear()
+
+
+def uninstall() -> None:
+    """Close every open installation that is not a ``with`` block (a no-op if none is).
+
+    BrainPy's names come back at once unless a ``with install():`` block is still open
+    (in this thread or another): then when the last such block ends. A name that
+    something else has replaced since :func:`install` is left alone.
+    """
+    with _lock:
+        for handle in [h for h in _open if not h.block]:
+            handle.close()
 
 
 def is_installed() -> bool:

@@ -92,8 +92,10 @@ def test_leaving_a_nested_block_keeps_what_was_installed_before_it(clean):
     assert bm.grad is original  # the outermost block began uninstalled
 
 
-def test_a_block_restores_each_name_as_it_found_it(clean):
-    """Second review of issue 19: what the block began with is decided name by name."""
+def test_a_block_inside_an_installed_script_keeps_it_installed(clean):
+    """Installations are a stack (issue 23): a name someone replaced while installed is
+    what comes back once the last installation closes, and uninstall() inside a block
+    leaves the block's installation open until the block ends."""
     original_grad, original_jacrev = bm.grad, bm.jacrev
     bpa.install()
 
@@ -103,15 +105,14 @@ def test_a_block_restores_each_name_as_it_found_it(clean):
     bm.grad = mine  # the user's own, over the installed one
     with bpa.install():
         assert bm.grad is bpa.grad
-    assert bm.grad is mine and bm.jacrev is bpa.jacrev
+    assert bm.grad is bpa.grad and bm.jacrev is bpa.jacrev  # the script's still holds
     bpa.uninstall()
     assert bm.grad is mine and bm.jacrev is original_jacrev
     bm.grad = original_grad
     bpa.install()
     with bpa.install():
-        bpa.uninstall()  # inside the block
-    assert bpa.is_installed() and bm.jacrev is bpa.jacrev  # as the block began
-    bpa.uninstall()
+        bpa.uninstall()  # inside the block: the block still sees ours
+        assert bpa.is_installed() and bm.jacrev is bpa.jacrev
     assert bm.grad is original_grad and bm.jacrev is original_jacrev
 
 

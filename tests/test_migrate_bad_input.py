@@ -21,7 +21,7 @@ from brainpy_autograd import migrate  # noqa: E402
 from brainpy_autograd._migrate import _files  # noqa: E402
 
 LEGACY = "import brainpy.math as bm\ng = bm.grad(f, dyn_vars=[w])\n"
-MIGRATED = "import brainpy_autograd\ng = brainpy_autograd.grad(f)\n"
+MIGRATED = "import brainpy.math as bm\nimport brainpy_autograd\n\ng = brainpy_autograd.grad(f)\n"
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 not_root = pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0,
                               reason="root may write and read anything")
@@ -201,7 +201,8 @@ def test_a_file_without_a_final_line_ending_gets_none(tmp_path, ending):
     path.write_bytes(ending.join([b"import brainpy.math as bm", b"g = bm.grad(f)"]))
     assert migrate.main(["--quiet", str(path)]) == 0
     assert path.read_bytes() == ending.join(
-        [b"import brainpy_autograd", b"g = brainpy_autograd.grad(f)"])
+        [b"import brainpy.math as bm", b"import brainpy_autograd", b"",
+         b"g = brainpy_autograd.grad(f)"])
 
 
 @pytest.mark.parametrize("expression", [

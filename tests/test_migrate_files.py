@@ -132,7 +132,7 @@ def test_files_that_do_not_mention_brainpy_are_not_parsed(monkeypatch, tmp_path)
     calls = []
     original = _job.migrate_source
     monkeypatch.setattr(_job, "migrate_source",
-                        lambda s: calls.append(s) or original(s))
+                        lambda s, path=None: calls.append(s) or original(s, path))
     (tmp_path / "other.py").write_text("import numpy\nx = numpy.gradient([1, 2])\n")
     (tmp_path / "bp.py").write_text(LEGACY)
     assert migrate.main(["--quiet", "-j", "1", str(tmp_path)]) == 0

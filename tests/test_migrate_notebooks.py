@@ -85,13 +85,14 @@ def test_notebook_code_cells_are_rewritten_and_the_rest_kept(tmp_path):
     assert path.read_text(encoding="utf-8") == text
 
 
-def test_an_import_cell_that_only_imported_bm_keeps_its_place(tmp_path):
+def test_an_import_cell_that_only_imported_bm_keeps_it(tmp_path):
     path = tmp_path / "nb.ipynb"
     make_notebook(path, ("code", "import numpy as np"), ("code", "import brainpy.math as bm"),
                   ("code", "g = bm.grad(f, dyn_vars=v)"))
     assert migrate.main(["--quiet", str(path)]) == 0
     assert [c.source for c in cells_of(path)] == [
-        "import numpy as np", "import brainpy_autograd", "g = brainpy_autograd.grad(f)"]
+        "import numpy as np", "import brainpy.math as bm\nimport brainpy_autograd",
+        "g = brainpy_autograd.grad(f)"]
 
 
 def test_notebook_findings_name_the_cell_of_the_call(tmp_path, capsys):
@@ -296,3 +297,19 @@ def test_a_plain_syntax_error_in_a_cell_is_called_one_with_its_line(tmp_path, ca
     out = capsys.readouterr().out
     assert f"{path}:cell 2:2:8: this cell is not valid Python (" in out
     assert f"{path}:cell 3:1:1: this cell is not Python (IPython syntax" in out
+
+
+def test_an_nbformat_3_notebook_is_told_how_to_upgrade(tmp_path, capsys):
+    """Its cells are in "worksheets": the message says so and gives the nbconvert
+    command (on main it said "no list of cells")."""
+    path = tmp_path / "old.ipynb"
+    text = json.dumps({"metadata": {}, "nbformat": 3, "nbformat_minor": 0, "worksheets": [
+        {"cells": [{"cell_type": "code", "input": ["import brainpy.math as bm\n",
+                                                    "g = bm.grad(f)"],
+                    "language": "python", "outputs": []}], "metadata": {}}]}, indent=1)
+    path.write_text(text)
+    assert migrate.main([str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "nbformat 3 notebook" in err and "worksheets" in err
+    assert "jupyter nbconvert --to notebook --nbformat 4" in err
+    assert path.read_text() == text

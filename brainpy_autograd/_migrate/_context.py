@@ -2,10 +2,8 @@
 
 One :class:`ModuleContext` lives for one pass over one module. The rules read
 the module's metadata through it, and write into it what another rule or the
-end of the pass needs: the findings, the counts, the original nodes already
-rewritten (so that an import left unused can be removed), where the new
-``import brainpy_autograd`` must go, and a refusal that leaves the whole file
-as it is.
+end of the pass needs: the findings, the counts, where the new ``import brainpy_autograd`` must go,
+and a refusal that leaves the whole file as it is.
 
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
@@ -16,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -29,6 +28,7 @@ from libcst.metadata import (
 from libcst.metadata.scope_provider import Scope
 
 from .._names import TRANSFORM_NAMES
+from ._star import star_free
 from ._syntax import code
 
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
@@ -98,18 +98,19 @@ class TransformCall:
 class ModuleContext:
     """The state one pass over one module shares between its rules."""
 
-    def __init__(self, metadata: cst.MetadataDependent, module: cst.Module) -> None:
+    def __init__(self, metadata: cst.MetadataDependent, module: cst.Module,
+                 path: Path | None = None) -> None:
         self._metadata = metadata
         self.module = module
+        #: the file being migrated (star imports of modules next to it are read)
+        self.path = path
+        #: how deep the pass is inside functions and lambdas (their code runs later)
+        self.deferred = 0
         self.findings: list[Finding] = []
         self.counts = Counts()
-        #: ids of the original nodes inside references rewritten to brainpy_autograd
-        self.consumed: set[int] = set()
         #: the original import statements that bind the rewritten references' names
         #: (``import brainpy.math as bm`` for ``bm.grad``)
         self.bindings: list[cst.Import | cst.ImportFrom] = []
-        #: ``(original, updated)`` of every ``import`` statement seen
-        self.imports: list[tuple[cst.Import, cst.Import]] = []
         #: the module's statements at the end of the pass: each original top-level
         #: statement with what now stands for it (the module rules edit this)
         self.body: list[tuple[cst.BaseStatement, list[cst.BaseStatement]]] = []
@@ -175,6 +176,8 @@ class ModuleContext:
         names = self.qualified(node)
         found = [(module, attr) for module, _, attr in (n.rpartition(".") for n in names)
                  if attr in TARGETS and (module in SOURCES or module == OURS)]
+        if found and not star_free(self, node, OURS):
+            return None
         if found and len(found) < len(names):
             # `import brainpy.math as bm` and, elsewhere, `import mylib as bm` or
             # `bm = None`: which one a use means depends on the order things run in
@@ -201,6 +204,6 @@ class ModuleContext:
         module-level alias of one (``grad = bm.grad`` ... ``grad(f, dyn_vars=v)``)."""
         target = self.target(func)
         if target is None and isinstance(func, cst.Name) and func.value in self.aliases:
-            if self.qualified(func) == {func.value}:  # the module's name, not a local one
-                return self.aliases[func.value]
+            if self.qualified(func) == {func.value} and star_free(self, func, OURS):
+                return self.aliases[func.value]  # the module's name, not a local one
         return target

@@ -79,7 +79,7 @@ def _migrate(path: Path, want_diff: bool) -> FileResult:
 def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
     name = shown(path)
     try:
-        outcome = migrate_source(data)
+        outcome = migrate_source(data, path)
     except libcst.ParserSyntaxError as err:
         line, column, why = _python_error(data) or (err.raw_line, err.raw_column + 1,
                                                     err.message)
@@ -128,7 +128,7 @@ def _notebook(path: Path, data: bytes, want_diff: bool, result: FileResult) -> F
     name = shown(path)
     try:
         text = data.decode("utf-8")
-        outcome = migrate_notebook(text)
+        outcome = migrate_notebook(text, path)
     except (UnicodeDecodeError, ValueError) as err:
         result.error = f"{name}: cannot be read as a notebook, left untouched ({err})"
         return result

@@ -22,16 +22,16 @@ unreadable as a notebook (``ValueError``).
 ...         "source": ["import brainpy.math as bm\\n", "g = bm.grad(f)"]}
 >>> notebook = {"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 4}
 >>> out = migrate_notebook(json.dumps(notebook))
->>> json.loads(out.text)["cells"][0]["source"]
-['import brainpy_autograd\\n', 'g = brainpy_autograd.grad(f)']
+>>> json.loads(out.text)["cells"][0]["source"][1:]
+['import brainpy_autograd\\n', '\\n', 'g = brainpy_autograd.grad(f)']
 """
 
 from __future__ import annotations
 
 import json
-import keyword
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -72,8 +72,6 @@ class NotebookOutcome:
     cells: list[tuple[int, str, str]] = field(default_factory=list)
 
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_KEEP = 999_999_999  # the marker index of the names-to-keep part (never written back)
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 
 
@@ -142,6 +140,11 @@ def _not_python(index: int, source: str, error: tuple[int, int, str] | None) -> 
 
 def _code_cells(document: Any) -> list[tuple[int, str]]:
     """(index, source) of every code cell; ``ValueError`` if it is not a notebook."""
+    if isinstance(document, dict) and "worksheets" in document and "cells" not in document:
+        raise ValueError(f"an nbformat {document.get('nbformat', 3)} notebook (its cells are "
+                         f"in \"worksheets\"), which the migration does not read; upgrade it "
+                         f"with `jupyter nbconvert --to notebook --nbformat 4 --inplace "
+                         f"NOTEBOOK.ipynb` and run the migration again")
     if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
         raise ValueError("not a notebook: no list of cells")
     version = document.get("nbformat")
@@ -197,7 +200,6 @@ class _Combined:
     parts: list[str] = field(default_factory=list)
     cells: list[tuple[int, str]] = field(default_factory=list)  # (index, masked source)
     masked: list[str] = field(default_factory=list)
-    unread: list[str] = field(default_factory=list)  # code the rewrite does not see
 
     @property
     def code(self) -> str:
@@ -213,27 +215,21 @@ def _combine(cells: list[tuple[int, str]], findings: list[CellFinding]) -> _Comb
         error = None if python is None else _parse_error(python)
         if python is None or error is not None:
             del masked[first_masked:]
-            combined.unread.append(source)
             if _mentions_transform(source):
                 findings.append(_not_python(index, source, error))
             continue
         for number, line in zip(numbers, masked[first_masked:]):
-            combined.unread.append(line)
             if _mentions_transform(line):
                 findings.append(CellFinding(index + 1, number, 1, f"IPython line "
                                             f"`{line.strip()}` is not rewritten; check it by "
                                             f"hand."))
         combined.cells.append((index, python))
         combined.parts.append(_MARK.format(index) + "\n" + python + "\n")
-    if combined.cells and combined.unread:  # so that no import they use is taken for unused
-        names = sorted({n for text in combined.unread for n in _IDENTIFIER.findall(text)
-                        if not keyword.iskeyword(n)})
-        combined.parts.append(_MARK.format(_KEEP) + "\n" + f"({', '.join(names)},)\n")
     return combined
 
 
-def migrate_notebook(text: str) -> NotebookOutcome:
-    """Migrate the code cells of a notebook (the file's text).
+def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
+    """Migrate the code cells of a notebook (the file's text; ``path``: its file).
 
     Raises ``ValueError`` if the text is not a notebook (not JSON, no cells, a
     code cell without text in its ``source``).
@@ -244,7 +240,7 @@ def migrate_notebook(text: str) -> NotebookOutcome:
     if not combined.cells:
         return outcome
     code = combined.code
-    result = migrate_source(code)
+    result = migrate_source(code, path)
     outcome.findings += _cell_findings(result.findings, code)
     outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
     if result.code == code:

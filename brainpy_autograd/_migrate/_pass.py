@@ -13,7 +13,9 @@ libcst's codemod framework would add a deep copy and two more passes
 and resolving names (``benchmarks/migrate_speed.py``).
 
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, dyn_vars=v)\\n").code)
+import brainpy.math as bm
 import brainpy_autograd
+<BLANKLINE>
 g = brainpy_autograd.grad(f)
 <BLANKLINE>
 """
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import ast
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import libcst as cst
@@ -35,7 +38,7 @@ from libcst.metadata import (
 from . import rules  # noqa: F401 - registers every rule
 from ._context import Counts, Finding, ModuleContext, TransformCall
 from ._registry import callbacks
-from ._syntax import edit_args, leading_lines
+from ._syntax import edit_args
 
 __all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting",
            "python_error"]
@@ -116,8 +119,11 @@ def python_error(source: str | bytes) -> tuple[int, int, str] | None:
     return None
 
 
-def migrate_source(source: str | bytes) -> Outcome:
+def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     """Migrate one module (raises ``libcst.ParserSyntaxError``).
+
+    ``path``, the file the module was read from, is where the modules that its
+    star imports name are looked for.
 
     ``source`` is the text, or the file's bytes: then the encoding is read as
     Python does (a UTF-8 BOM, a PEP 263 coding line) and ``Outcome.data`` is
@@ -134,7 +140,7 @@ def migrate_source(source: str | bytes) -> Outcome:
     check_nesting(source)
     module = cst.parse_module(source)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    walk = _Pass(module)
+    walk = _Pass(module, path)
     new_module = wrapper.visit(walk)
     ctx = walk.ctx
     findings = sorted(ctx.findings, key=lambda f: (f.line, f.column))
@@ -156,13 +162,15 @@ def _cr_only(source: str | bytes) -> bool:
 class _Pass(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, path: Path | None) -> None:
         super().__init__()
-        self.ctx = ModuleContext(self, module)
+        self.ctx = ModuleContext(self, module, path)
         self._top = {id(statement) for statement in module.body}
         self._stands_for: dict[int, list[cst.BaseStatement]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            self.ctx.deferred += 1
         for callback in _VISIT.get(type(node), ()):
             callback(self.ctx, node)
         return True
@@ -171,6 +179,8 @@ class _Pass(cst.CSTTransformer):
         if isinstance(original_node, cst.Module):
             assert isinstance(updated_node, cst.Module)
             return self._leave_module(original_node, updated_node)
+        if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
+            self.ctx.deferred -= 1
         result: Any = updated_node
         for callback in _LEAVE.get(type(original_node), ()):
             result = callback(self.ctx, original_node, result)
@@ -198,18 +208,8 @@ class _Pass(cst.CSTTransformer):
         ctx.body = [(s, self._stands_for.get(id(s), [s])) for s in original.body]
         for callback in _LEAVE.get(cst.Module, ()):
             updated = callback(ctx, original, updated)
-        body: list[cst.BaseStatement] = []
-        carried: list[cst.EmptyLine] = []  # from removed statements, onto the next one
-        for statement, nodes in ctx.body:
-            if not nodes:
-                carried += leading_lines(statement)
-                continue
-            if carried:
-                nodes = [nodes[0].with_changes(
-                    leading_lines=[*carried, *leading_lines(nodes[0])]), *nodes[1:]]
-                carried = []
-            body += nodes
-        return updated.with_changes(body=body, footer=[*carried, *updated.footer])
+        body = [node for _, nodes in ctx.body for node in nodes]
+        return updated.with_changes(body=body)
 
 
 def _statements(result: Any) -> list[cst.BaseStatement]:

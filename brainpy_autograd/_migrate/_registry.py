@@ -55,9 +55,6 @@ class Rule(StrEnum):
     POSITIONAL = "positional"
     #: after positional: it checks the ``grad_vars`` that positional located
     GRAD_VARS = "grad_vars"
-    #: brainpy imports that the rewrite left unused; before import_placement,
-    #: whose new import may take the place of one removed here
-    UNUSED_IMPORTS = "unused_imports"
     #: last: ``import brainpy_autograd`` right after the brainpy import it stands for
     IMPORT_PLACEMENT = "import_placement"
 

@@ -1,6 +1,7 @@
 """Continuation lines aligned under the parenthesis stay aligned after the rename."""
 import brainpy as bp
 import brainpy_autograd
+import brainpy.math as bm
 
 
 class BPTT(bp.train.DSTrainer):

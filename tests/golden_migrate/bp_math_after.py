@@ -1,5 +1,6 @@
 import brainpy as bp
 import brainpy_autograd
+import brainpy
 
 
 class Net(bp.DynamicalSystem):

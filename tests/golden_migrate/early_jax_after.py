@@ -1,3 +1,4 @@
+import brainpy.math.jax as bm
 import brainpy_autograd
 from brainpy_autograd import vector_grad
 

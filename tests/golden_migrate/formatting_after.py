@@ -1,3 +1,4 @@
+import brainpy.math as bm
 import brainpy_autograd
 
 

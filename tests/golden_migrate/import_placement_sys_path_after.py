@@ -1,6 +1,7 @@
 import sys
 sys.path.insert(0, "../")  # the project's own modules, BrainPy among them
 import brainpy as bp
+import brainpy.math as bm
 import brainpy_autograd
 import matplotlib.pyplot as plt
 

@@ -1,6 +1,8 @@
 """BrainPy 2.4-2.6 code importing the autodiff functions from internal modules."""
 import brainpy._src.math as bm_src
 import brainpy_autograd
+import brainpy.math.autograd as ag
+import brainpy.math.object_transform.autograd as ot
 from brainpy_autograd import grad
 from brainpy_autograd import vector_grad as vg
 

@@ -22,11 +22,10 @@ from . import (
     legacy_keywords,
     positional,
     references,
-    unused_imports,
 )
 
 __all__ = ["ALL"]
 
 #: every rule's module, in the order of ``Rule``
 ALL = (aliases, from_imports, references, alignment, legacy_keywords, positional, grad_vars,
-       unused_imports, import_placement)
+       import_placement)

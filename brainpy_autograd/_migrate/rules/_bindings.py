@@ -1,14 +1,14 @@
 """Bindings that libcst's scope analysis does not record as assignments (:mod:`.references`).
 
 ``del brainpy_autograd`` unbinds the name; a ``match`` capture pattern
-(``case brainpy_autograd:``) binds it; a star import from a module that is not
-known to be inert (``from mylib import *``) may bind it, or rebind the brainpy
-alias. Any of these makes a rewrite to ``brainpy_autograd.grad`` unsure.
+(``case brainpy_autograd:``) binds it. Either makes a rewrite to
+``brainpy_autograd.grad`` unsure. (Star imports are judged at each use:
+:class:`~brainpy_autograd._migrate._star.StarImports`.)
 
 >>> import libcst as cst
 >>> unsure_binding(cst.parse_module("del brainpy_autograd\\n")) is not None
 True
->>> unsure_binding(cst.parse_module("from numpy import *\\nx = 1\\n")) is None
+>>> unsure_binding(cst.parse_module("from mylib import *\\nx = 1\\n")) is None
 True
 """
 
@@ -17,13 +17,8 @@ from __future__ import annotations
 import libcst as cst
 
 from .._context import OURS
-from .._syntax import full_name
-from ._startup import INERT
 
 __all__ = ["unsure_binding"]
-
-#: star imports that bind no name of ours or BrainPy's (besides the inert imports)
-_STAR_INERT = INERT | {"pylab"}
 
 
 class _Scan(cst.CSTVisitor):
@@ -52,17 +47,10 @@ class _Scan(cst.CSTVisitor):
         if node.rest is not None and node.rest.value == OURS:
             self._hit(node)
 
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if isinstance(node.names, cst.ImportStar):
-            module = "" if node.module is None or node.relative else full_name(node.module)
-            top = module.split(".")[0]
-            if top not in _STAR_INERT and top != "brainpy":
-                self._hit(node)
-
 
 def unsure_binding(module: cst.Module) -> cst.CSTNode | None:
-    """The first ``del``, ``match`` capture or star import that may bind (or unbind)
-    ``brainpy_autograd`` or a brainpy alias; None when there is none."""
+    """The first ``del`` or ``match`` capture that may bind (or unbind)
+    ``brainpy_autograd``; None when there is none."""
     scan = _Scan()
     module.visit(scan)
     return scan.found

@@ -7,7 +7,9 @@ import or ``global`` rebinding), and a local of the same name is not one.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad\\nf = g(h, dyn_vars=v)\\n").code)
+import brainpy.math as bm
 import brainpy_autograd
+<BLANKLINE>
 g = brainpy_autograd.grad
 f = g(h)
 <BLANKLINE>

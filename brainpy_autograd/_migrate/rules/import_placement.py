@@ -5,8 +5,8 @@ run earlier than the brainpy import it stands for: a script that sets
 ``os.environ["JAX_PLATFORM_NAME"]`` or ``sys.path`` before ``import brainpy``
 must keep doing so first. The new line goes right after the earliest
 module-level import statement that binds a rewritten reference's module name
-(``import brainpy.math as bm`` for ``bm.grad``), in its place if
-:mod:`.unused_imports` removed it; in a notebook that is the cell of that import.
+(``import brainpy.math as bm`` for ``bm.grad``), which stays where it is; in a
+notebook that is the cell of that import.
 
 That import must certainly have run there. If it sits inside an ``if``, a
 ``with``, a loop, or a ``try`` whose ``except`` may carry on without it, or if the
@@ -24,7 +24,9 @@ brainpy import.
 >>> print(migrate_source(src).code)
 import os
 os.environ['JAX_PLATFORM_NAME'] = 'cpu'
+import brainpy.math as bm
 import brainpy_autograd
+<BLANKLINE>
 g = brainpy_autograd.grad(f)
 <BLANKLINE>
 """
@@ -86,26 +88,18 @@ def _imports_brainpy(statement: cst.BaseStatement) -> bool:
 
 def _insert(ctx: ModuleContext, index: int) -> None:
     """Put the new import at the end of ``ctx.body[index]``, with a blank line between it
-    and the code after it; or in its place if the rewrite removed that statement, with
-    the spacing that line had."""
+    and the code after it."""
     statement, nodes = ctx.body[index]
     new = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(OURS))])])
-    if not nodes:  # the import it stands for was removed: it takes that line's place
-        ctx.body[index] = (statement, [new.with_changes(leading_lines=leading_lines(statement))])
-        return
     if not isinstance(statement, cst.SimpleStatementLine):  # after a `try` block
         new = new.with_changes(leading_lines=[cst.EmptyLine()])
     ctx.body[index] = (statement, [*nodes, new])
-    for later, (following, after) in enumerate(ctx.body[index + 1:], start=index + 1):
-        if not after:  # removed: its own blank lines and comments come next
-            if leading_lines(following):
-                return
-            continue
+    if index + 1 < len(ctx.body):
+        following, after = ctx.body[index + 1]
         first = after[0]
         if not is_import_line(first) and not leading_lines(first):
-            ctx.body[later] = (following, [first.with_changes(
+            ctx.body[index + 1] = (following, [first.with_changes(
                 leading_lines=[cst.EmptyLine()]), *after[1:]])
-        return
 
 
 def _imports_ours(module: cst.Module) -> bool:

@@ -10,7 +10,9 @@ and ``vector_grad`` in their 2.2 form).
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, f.a, f.vars(), 0)\\n").code)
+import brainpy.math as bm
 import brainpy_autograd
+<BLANKLINE>
 g = brainpy_autograd.grad(f, f.a, argnums=0)
 <BLANKLINE>
 """

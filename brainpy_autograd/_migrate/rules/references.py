@@ -3,10 +3,9 @@
 
 Every attribute that names a BrainPy transform, however its module was imported,
 becomes the same name of ours; a decorator (``@bm.grad``) and an alias's
-right-hand side (``grad = bm.grad``) too. The original nodes it replaces are
-marked consumed (so :mod:`.unused_imports` can tell an import left unused), and
-the import statement that bound the reference's module name is recorded, so
-that :mod:`.import_placement` puts ``import brainpy_autograd`` right after it.
+right-hand side (``grad = bm.grad``) too. The import statement that bound the
+reference's module name is recorded, so that :mod:`.import_placement` puts
+``import brainpy_autograd`` right after it (that import itself stays).
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = "import brainpy as bp\\nnet = bp.DynSysGroup()\\ng = bp.math.hessian(net)\\n"
@@ -71,7 +70,7 @@ def _ours_shadowed(ctx: ModuleContext) -> cst.CSTNode | None:
                         for a in binder.names if _binds(a) == OURS)):
                     ctx.state["shadow"] = binder
                     break
-        if ctx.state["shadow"] is None:  # `del`, `case brainpy_autograd:`, `from m import *`
+        if ctx.state["shadow"] is None:  # `del`, `case brainpy_autograd:`
             ctx.state["shadow"] = unsure_binding(ctx.module)
     shadow: cst.CSTNode | None = ctx.state["shadow"]
     return shadow
@@ -93,18 +92,14 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
         return updated
     shadow = _ours_shadowed(ctx)
     if shadow is not None:
-        star = isinstance(shadow, cst.ImportFrom) and isinstance(shadow.names, cst.ImportStar)
-        what = (f"a star import (line {ctx.line_of(shadow)}) may bind `{OURS}` or the brainpy "
-                f"alias" if star else f"`{OURS}` is bound by something other than `import "
-                f"{OURS}` in this file (line {ctx.line_of(shadow)})")
-        fix = "import the names you use by name" if star else "rename that binding"
-        ctx.refuse(original, f"{what}, so `{OURS}.{target[1]}` might not mean the transform "
-                             f"there; left as it is: {fix} and run the migration again.")
+        ctx.refuse(original, f"`{OURS}` is bound by something other than `import {OURS}` in "
+                             f"this file (line {ctx.line_of(shadow)}), so `{OURS}."
+                             f"{target[1]}` might not mean the transform there; left as it "
+                             f"is: rename that binding and run the migration again.")
         return updated
     chain: list[cst.BaseExpression] = []
-    node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`: now unused
+    node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`
     while True:
-        ctx.consumed.add(id(node))
         chain.append(node)
         if not isinstance(node, cst.Attribute):
             break

@@ -1,0 +1,275 @@
+"""Which names a star import binds, read from the imported module's source, never imported.
+
+``from mylib import *`` binds the names in ``mylib.__all__`` or, without one, every
+top-level name of ``mylib`` that does not start with ``_``. The module is looked
+for as Python would find it for the migrated file: a ``.py`` file or a package
+next to the file (a script's own directory comes first on ``sys.path``), above the
+file's package (``from pkg.util import *`` inside ``pkg``), relative to the file
+(``from .util import *``), or where this Python finds it on ``sys.path``. Its
+source is read with :mod:`ast`; nothing is executed.
+
+``None`` means the names cannot be told: the module was not found, is not Python
+source, or builds its names at run time (``globals()[...] = ...``, an ``__all__``
+that is computed).
+
+>>> star_names("os", 0, None) == frozenset()   # the standard library binds none of ours
+True
+>>> names_of(ast.parse("from x import y as z\\n__all__ = ['z']\\n"), None, set()) == {"z"}
+True
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+from importlib.machinery import PathFinder
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import ScopeProvider
+from libcst.metadata.scope_provider import GlobalScope
+
+from .._names import TRANSFORM_NAMES
+from ._syntax import code, full_name
+
+__all__ = ["star_names", "names_of", "INERT", "StarImports", "star_free"]
+
+#: modules whose star import is taken to bind no name the migration rewrites: the
+#: standard library and the scientific stack (their names are not brainpy aliases,
+#: transforms or ``brainpy_autograd``)
+INERT = frozenset({"__future__", "numpy", "scipy", "matplotlib", "pylab", "pandas", "tqdm",
+                   "brainpy_autograd"} | set(getattr(sys, "stdlib_module_names", ())))
+_DEPTH = 8  # star imports of star imports followed this deep (cycles stop earlier)
+
+
+def star_names(module: str, level: int, path: Path | None,
+               seen: set[Path] | None = None) -> frozenset[str] | None:
+    """The names ``from <level dots><module> import *`` binds in the file at ``path``
+    (None: they cannot be told)."""
+    top = module.split(".")[0]
+    if level == 0 and top in INERT:
+        return frozenset()
+    if level == 0 and top == "brainpy":  # BrainPy's own: its transforms are the ones there
+        return frozenset(TRANSFORM_NAMES) if ".math" in module or "._src" in module \
+            else frozenset()
+    source = _find(module, level, path)
+    seen = set() if seen is None else seen
+    if source is None or source in seen or len(seen) >= _DEPTH:
+        return None
+    seen.add(source)
+    try:
+        tree = ast.parse(source.read_bytes())
+    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    found = names_of(tree, source, seen)
+    return None if found is None else frozenset(found)
+
+
+def _find(module: str, level: int, path: Path | None) -> Path | None:
+    """The source file of ``module`` as imported from the file at ``path``."""
+    parts = [p for p in module.split(".") if p]
+    roots: list[Path] = []
+    if path is not None:
+        here = path.resolve().parent
+        if level:
+            roots.append(here.parents[level - 2] if level > 1 else here)
+        else:
+            roots.append(here)
+            package = here
+            while (package / "__init__.py").is_file():
+                package = package.parent
+            roots.append(package)
+    for root in roots:
+        found = _file_in(root, parts)
+        if found is not None:
+            return found
+    if level == 0 and parts:  # where this Python finds it, without importing anything
+        spec = PathFinder.find_spec(parts[0])
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            found = _file_in(Path(location).parent, parts)
+            if found is not None:
+                return found
+        if spec is not None and spec.origin and len(parts) == 1 and \
+                spec.origin.endswith(".py"):
+            return Path(spec.origin)
+    return None
+
+
+def _file_in(root: Path, parts: list[str]) -> Path | None:
+    base = root.joinpath(*parts) if parts else root
+    for candidate in (base.with_name(base.name + ".py") if parts else None,
+                      base / "__init__.py"):
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
+
+
+def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
+    """The names a star import of the module ``tree`` binds (None: cannot be told)."""
+    declared: set[str] | None = None
+    bound: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("globals", "vars", "exec"):
+            return None  # names made at run time
+        changed = node.target if isinstance(node, ast.AugAssign) else \
+            node.value if isinstance(node, ast.Attribute) else None
+        if isinstance(changed, ast.Name) and changed.id == "__all__":
+            return None  # `__all__ += [...]`, `__all__.extend(...)`
+    for statement in _top_level(tree.body):
+        if isinstance(statement, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets):
+            value = statement.value
+            if not (isinstance(value, (ast.List, ast.Tuple)) and all(
+                    isinstance(e, ast.Constant) and isinstance(e.value, str)
+                    for e in value.elts)):
+                return None
+            declared = {e.value for e in value.elts}  # type: ignore[attr-defined]
+        more = _binds(statement, path, seen)
+        if more is None:
+            return None
+        bound |= more
+    if declared is not None:
+        return declared
+    return {name for name in bound if not name.startswith("_")}
+
+
+def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements that run at module level, inside ``if``/``try``/``with``/loops too."""
+    out: list[ast.stmt] = []
+    for statement in body:
+        out.append(statement)
+        for field in ("body", "orelse", "finalbody"):
+            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                out += _top_level(getattr(statement, field, []))
+        for handler in getattr(statement, "handlers", []):
+            out += _top_level(handler.body)
+    return out
+
+
+def _binds(statement: ast.stmt, path: Path | None, seen: set[Path]) -> set[str] | None:
+    """The names one module-level statement binds (None: a star import that cannot be
+    told)."""
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {statement.name}
+    if isinstance(statement, ast.Import):
+        return {a.asname or a.name.split(".")[0] for a in statement.names}
+    if isinstance(statement, ast.ImportFrom):
+        if any(a.name == "*" for a in statement.names):
+            inner = star_names(statement.module or "", statement.level, path, seen)
+            return None if inner is None else set(inner)
+        return {a.asname or a.name for a in statement.names}
+    targets: list[ast.AST] = []
+    if isinstance(statement, ast.Assign):
+        targets = list(statement.targets)
+    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+        targets = [statement.target]
+    elif isinstance(statement, (ast.With, ast.AsyncWith)):
+        targets = [i.optional_vars for i in statement.items if i.optional_vars is not None]
+    elif isinstance(statement, ast.Try):
+        return {h.name for h in statement.handlers if h.name}
+    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    names |= {n.target.id for n in ast.walk(statement) if isinstance(n, ast.NamedExpr)
+              and isinstance(n.target, ast.Name)}
+    return names
+
+
+class StarImports:
+    """The module-level star imports of one module being migrated, each resolved once.
+
+    :meth:`rebinding` says whether one of them may rebind a name at a use: a star
+    import counts only if it runs before the use (for a use inside a function, that
+    can be any time after the module's first binding of the name) and no certain
+    binding of the name comes between them, and then only if its module may define
+    the name.
+    """
+
+    def __init__(self, stars: list[tuple[int, str, int]], path: Path | None) -> None:
+        #: (line, module, level) of each star import, in line order
+        self.stars = sorted(stars)
+        self.path = path
+        self._names: dict[tuple[str, int], frozenset[str] | None] = {}
+
+    def rebinding(self, name: str, use: int, deferred: bool, bound: list[int]
+                  ) -> tuple[int, str, bool] | None:
+        """(line, module, whether its names could be read) of the first star import that
+        may rebind global ``name`` at line ``use``; ``bound``: the lines of the module's
+        certain bindings of ``name``."""
+        for line, module, level in self.stars:
+            if deferred:
+                counts = not bound or line > min(bound)
+            else:
+                counts = line <= use and not any(line < b <= use for b in bound)
+            if not counts:
+                continue
+            key = (module, level)
+            if key not in self._names:
+                self._names[key] = star_names(module, level, self.path)
+            names = self._names[key]
+            if names is None or name in names:
+                return line, "." * level + module, names is not None
+        return None
+
+
+def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
+    """Whether no star import may rebind the name that ``node`` starts with (or ``ours``,
+    ``brainpy_autograd``, for a reference the rewrite renames) where ``node`` is; if one
+    may, the module (``ctx``, a :class:`~._context.ModuleContext`) is refused, with the
+    star import's module to check."""
+    root: cst.BaseExpression = node
+    while isinstance(root, cst.Attribute):
+        root = root.value
+    if not isinstance(root, cst.Name) or not _stars(ctx).stars:
+        return True
+    bound: list[int] = []  # `import brainpy_autograd` goes where the root name is bound
+    for name in [root.value, *([ours] if root is not node and root.value != ours else [])]:
+        resolved = ctx.get_metadata(ScopeProvider, root)
+        found = resolved[name] if resolved is not None else ()
+        if any(not isinstance(a.scope, GlobalScope) for a in found):
+            continue  # a local name: no star import reaches it
+        top = _top_lines(ctx)
+        bound += [line for a in found if isinstance(a.node, cst.CSTNode)
+                  and (line := ctx.line_of(a.node)) in top]
+        hit = _stars(ctx).rebinding(name, ctx.line_of(node), ctx.deferred > 0, bound)
+        if hit is not None:
+            line, module, read = hit
+            why = f"{module} defines `{name}`" if read else \
+                f"the migration could not read {module} to see whether it defines `{name}`"
+            ctx.refuse(node, f"the star import `from {module} import *` (line {line}) may "
+                             f"rebind `{name}` before `{code(node)}` here: {why}; left as it "
+                             f"is: check {module}, import what you use from it by name, and "
+                             f"run the migration again.")
+            return False
+    return True
+
+
+def _top_lines(ctx: Any) -> set[int]:
+    """The lines of the module-level simple statements (which certainly run)."""
+    if "star.top_lines" not in ctx.state:
+        ctx.state["star.top_lines"] = {ctx.line_of(s) for s in ctx.module.body
+                                       if isinstance(s, cst.SimpleStatementLine)}
+    lines: set[int] = ctx.state["star.top_lines"]
+    return lines
+
+
+class _Find(cst.CSTVisitor):
+    def __init__(self, ctx: Any) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.found: list[tuple[int, str, int]] = []
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            module = "" if node.module is None else full_name(node.module)
+            self.found.append((self.ctx.line_of(node), module, len(node.relative)))
+
+
+def _stars(ctx: Any) -> StarImports:
+    """The module's star imports (found once per module)."""
+    if "star.imports" not in ctx.state:
+        find = _Find(ctx)
+        ctx.module.visit(find)
+        ctx.state["star.imports"] = StarImports(find.found, ctx.path)
+    stars: StarImports = ctx.state["star.imports"]
+    return stars

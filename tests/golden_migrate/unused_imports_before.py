@@ -1,8 +1,0 @@
-import brainpy.math as bm
-
-
-def loss(x):
-    return (x ** 2).sum()
-
-
-grad_loss = bm.grad(loss)
