@@ -15,6 +15,7 @@ See the documentation page "Testing your gradients".
 """
 
 from ._check_grads import check_grads as check_grads
+from ._paths import assert_paths_agree as assert_paths_agree
 from ._tolerance import enable_x64 as enable_x64
 
-__all__ = ["check_grads", "enable_x64"]
+__all__ = ["assert_paths_agree", "check_grads", "enable_x64"]
