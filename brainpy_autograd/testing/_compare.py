@@ -31,13 +31,18 @@ def _is_quantity(x: Any) -> bool:
     return type(x).__name__ == "Quantity" and hasattr(x, "mantissa")
 
 
-def first_difference(a: Any, b: Any, where: str) -> str | None:
-    """The first place where ``b`` is not ``a`` (``a``: the reference), or ``None``."""
+def first_difference(a: Any, b: Any, where: str, key_order: bool = True) -> str | None:
+    """The first place where ``b`` is not ``a`` (``a``: the reference), or ``None``.
+
+    With ``key_order=False`` dicts need the same keys in any order (what comes out
+    of ``jax.jit`` and ``jax.vmap``: JAX sorts a returned dict's keys).
+    """
     if type(a) is not type(b):
         return f"{where}: {a_type(a)} against {a_type(b)}"
     if isinstance(a, dict):
-        if list(a) != list(b):
-            return f"{where}: dict keys {list(a)} against {list(b)} (order counts)"
+        if list(a) != list(b) and (key_order or set(a) != set(b)):
+            return f"{where}: dict keys {list(a)} against {list(b)}" + (
+                " (order counts)" if key_order else "")
         items = [(f"{where}[{k!r}]", a[k], b[k]) for k in a]
     elif isinstance(a, (list, tuple)):
         if len(a) != len(b):
@@ -46,7 +51,7 @@ def first_difference(a: Any, b: Any, where: str) -> str | None:
     elif _is_quantity(a):
         if a.unit != b.unit:
             return f"{where}: unit {a.unit} against {b.unit}"
-        return first_difference(a.mantissa, b.mantissa, f"{where}.mantissa")
+        return first_difference(a.mantissa, b.mantissa, f"{where}.mantissa", key_order)
     elif a is None or isinstance(a, (str, bool, int, float, complex)):
         return None if a == b or (a != a and b != b) else f"{where}: {a!r} against {b!r}"
     elif hasattr(a, "dtype") and hasattr(a, "shape"):
@@ -54,7 +59,7 @@ def first_difference(a: Any, b: Any, where: str) -> str | None:
     else:
         return None if a == b else f"{where}: {a!r} against {b!r}"
     for name, x, y in items:
-        found = first_difference(x, y, name)
+        found = first_difference(x, y, name, key_order)
         if found is not None:
             return found
     return None
