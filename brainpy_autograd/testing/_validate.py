@@ -68,6 +68,8 @@ def _check_argnums(argnums: Any, n_args: int, has_vars: bool) -> tuple[Any, tupl
         if not -n_args <= a < n_args:
             raise ValueError(f"check_grads(): argnums {a} is out of range for the "
                              f"{n_args} positional argument(s) in args.")
+    if not shown:  # argnums=(): only grad_vars
+        return None, ()
     positions = tuple(a % n_args for a in shown)
     if len(set(positions)) != len(positions):
         raise ValueError(f"check_grads(): argnums names an argument twice: {argnums!r}.")
