@@ -144,6 +144,25 @@ def test_a_stop_gradient_that_drops_a_states_path_is_named():
     assert "grad_vars['b']" in first and "grad_vars['w']" not in first
 
 
+@pytest.mark.parametrize("n", [4, 300])  # the whole jacfwd, and jacfwd along the direction
+def test_forward_mode_names_a_dropped_state_path_at_any_size(n):
+    w = brainstate.ParamState(jnp.linspace(-1.0, 1.0, n))
+    b = brainstate.ParamState(jnp.linspace(0.5, 1.5, n))
+    h = brainstate.State(jnp.zeros(n))
+
+    def f(x):
+        h.value = jnp.tanh(w.value * x)
+        return jnp.sum(h.value ** 2) + jax.lax.stop_gradient(jnp.sum(jnp.sin(b.value) * x))
+
+    check_grads(lambda x: jnp.sum(jnp.tanh(w.value * x) * b.value), (jnp.ones(n),),
+                grad_vars={"w": w, "b": b}, modes=("fwd",))
+    with pytest.raises(AssertionError) as info:
+        check_grads(f, (jnp.ones(n),), grad_vars={"w": w, "b": b}, modes=("fwd",))
+    first = str(info.value).splitlines()[0]
+    assert "grad_vars['b']" in first and "grad_vars['w']" not in first
+    assert np.all(np.asarray(h.value) == 0)
+
+
 def _swap_var_grads(transform):
     """``transform`` whose States' gradients come back in the wrong order."""
 

@@ -83,6 +83,21 @@ class Call:
 
         return self.snapshot.run(run)
 
+    def jvp_along(self, step: list[np.ndarray], dtype: str) -> list[Any]:
+        """``jacfwd`` of ``t -> f(inputs + t * step)`` at ``t = 0``: the derivative along
+        ``step`` for one forward pass (a full ``jacfwd`` costs one per input element)."""
+        import jax.numpy as jnp
+
+        base = self.inputs.values
+
+        def along(t: Any) -> Any:
+            return self.f(*self.inputs.apply(
+                [jnp.asarray(b) + t * jnp.asarray(d, b.dtype) for b, d in zip(base, step)]))
+
+        transform = brainpy_autograd.jacfwd(along, unit_aware=self.unit_aware)
+        result = self.snapshot.run(lambda: transform(jnp.zeros((), dtype)))
+        return jax.tree.leaves(result, is_leaf=is_quantity)
+
     def blocks(self, name: str, rows: int,
                values: list[np.ndarray] | None = None) -> list[list[Any]]:
         """The result of ``name`` as ``rows`` lists of one block per input leaf.

@@ -85,7 +85,7 @@ class Inputs:
         args = list(self.args)
         by_arg: dict[int, list[Any]] = {pos: [] for pos in self.argnums}
         for leaf, value in zip(self.leaves, values):
-            full = join_unit(jax.numpy.asarray(value, leaf.value.dtype), leaf.unit)
+            full = join_unit(jax.numpy.asarray(value, dtype=leaf.value.dtype), leaf.unit)
             if leaf.state is not None:
                 leaf.state.value = full
             else:
