@@ -66,9 +66,10 @@ def arrays_like(example: Any, *, min_value: float = -2.0,
     Examples
     --------
     >>> import jax.numpy as jnp
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from brainpy_autograd.testing.strategies import arrays_like
-    >>> @given(arrays_like(jnp.zeros(3, jnp.float32)))
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(arrays_like(jnp.zeros(3, jnp.float32)))
     ... def test_bounded(x):
     ...     assert x.shape == (3,) and x.dtype == jnp.float32 and bool(abs(x).max() <= 2)
     >>> test_bounded()
@@ -103,10 +104,11 @@ def state_values(states: Any, *, min_value: float = -2.0,
     --------
     >>> import jax.numpy as jnp
     >>> import brainstate
-    >>> from hypothesis import given
+    >>> from hypothesis import given, settings
     >>> from brainpy_autograd.testing.strategies import state_values
     >>> params = {"w": brainstate.ParamState(jnp.ones((2, 3), jnp.float32))}
-    >>> @given(state_values(params))
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(state_values(params))
     ... def test_shapes(values):
     ...     assert values["w"].shape == (2, 3)
     >>> test_shapes()
