@@ -18,6 +18,7 @@ from oracle import assert_same_result, assert_tree_close, expected, tolerance
 from programs import Example, examples, programs
 
 import brainpy_autograd as bpa
+from brainpy_autograd.testing import assert_paths_agree, check_grads
 
 
 def check_states(states, want):
@@ -80,6 +81,65 @@ def test_gradients_agree_with_finite_differences(ex: Example):
                                   *(ct * g for g in dargs))
 
     check_vjp(pure, with_ours, (ex.var_values(), *ex.args), eps=1e-6, rtol=1e-5, atol=1e-7)
+
+
+@st.composite
+def float64_examples(draw, kinds=("grad", "jacrev")):
+    """float64 examples with States written, differentiated by arguments and States."""
+    kind = draw(st.sampled_from(kinds))
+    output = "scalar" if kind == "grad" else draw(st.sampled_from(["vector", "dict"]))
+    program = draw(programs(output).filter(lambda p: p.dtype == "float64"))
+    n_states = len(program.state_shapes)
+    return Example(kind=kind, program=program, has_aux=False, return_value=False,
+                   form="direct", argnums=tuple(range(program.n_args)),
+                   layout={f"s{k}": k for k in range(n_states)},
+                   seed=draw(st.integers(0, 2 ** 31 - 1)))
+
+
+@ci_settings(6)
+@given(float64_examples(), st.sampled_from([1, 2]))
+def test_check_grads_holds_on_random_programs(ex: Example, order: int):
+    """The public check_grads, dogfooded: our derivatives of the stateful program against
+    finite differences; every State is put back bit for bit. JAX's own check_vjp on the
+    pure version (the oracle) agrees that the gradients are right."""
+    order = order if ex.kind == "grad" else 1
+    before = [st_.value for st_ in ex.states]
+    check_grads(ex.stateful(), ex.args, grad_vars=ex.grad_vars(), argnums=ex.argnums,
+                order=order)
+    assert all(st_.value is v for st_, v in zip(ex.states, before))
+    pure = ex.pure()
+    jax.test_util.check_grads(lambda V, *a: pure(V, *a), (ex.var_values(), *ex.args),
+                              order=1, modes=("rev",), eps=1e-5, atol=1e-5, rtol=1e-5)
+
+
+@ci_settings(10)
+@given(float64_examples(kinds=("grad",)))
+def test_check_grads_catches_a_gradient_off_by_one_percent(ex: Example):
+    """check_grads is not vacuous on the random programs: a grad 1% off is caught."""
+    import pytest
+
+    right = bpa.grad
+
+    def off(f, **options):
+        inner = right(f, **options)
+        return lambda *args: jax.tree.map(lambda g: 1.01 * g, inner(*args))
+
+    bpa.grad = off
+    try:
+        with pytest.raises(AssertionError, match="brainpy_autograd.grad"):
+            check_grads(ex.stateful(), ex.args, grad_vars=ex.grad_vars(),
+                        argnums=ex.argnums, modes=("rev",), atol=1e-7, rtol=1e-7)
+    finally:
+        del bpa.grad  # the lazy export brings the real one back
+        assert bpa.grad is right
+
+
+@ci_settings(6)
+@given(examples())
+def test_paths_agree_on_random_programs(ex: Example):
+    """The public assert_paths_agree, dogfooded on the random programs and call layouts."""
+    report = assert_paths_agree(ex.transform(bpa), ex.args)
+    assert report["interpreted"] == report["jit"] == "checked"
 
 
 @ci_settings(15)

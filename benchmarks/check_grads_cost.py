@@ -1,0 +1,111 @@
+"""What a brainpy_autograd.testing.check_grads call costs, against jax.test_util.check_grads.
+
+Usage:
+    python benchmarks/check_grads_cost.py           # the measurement (a few minutes)
+    python benchmarks/check_grads_cost.py --quick   # smoke run (small sizes, one round), CI
+    python benchmarks/check_grads_cost.py --json out.json
+
+For the MLP and the rate RNN of ``cases.py`` (the RNN's Python loop over time, as
+BrainPy 2.x code is written), both run in one process, side by side, interleaved
+within each round, in float64: ``check_grads`` on the stateful model (its
+``grad_vars``: every weight) with modes ``("rev", "fwd")``, and
+``jax.test_util.check_grads`` on the pure version of the same function, with respect
+to the same weights, ``order=1, modes=("fwd", "rev")``. The first call of each
+(JAX compiling its primitives for new shapes, tracing) is reported apart from the
+median of the later calls. The target is ours/JAX <= 2 for the later calls.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import jax
+
+jax.config.update("jax_enable_x64", True)  # both checks in float64
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import jax.test_util  # noqa: E402
+from cases import build_mlp, build_rnn_python_loop  # noqa: E402
+
+from brainpy_autograd.testing import check_grads  # noqa: E402
+
+TARGET = 2.0
+
+
+def workloads(quick: bool) -> dict[str, Any]:
+    return {
+        "mlp": build_mlp("grad", quick),
+        "rnn": build_rnn_python_loop("grad", quick, steps=10 if quick else 50),
+    }
+
+
+def _ours(built: Any) -> None:
+    check_grads(built.loss, built.args, grad_vars=built.params)
+
+
+def _jax(built: Any) -> None:
+    values = {k: s.value for k, s in built.params.items()}
+    jax.test_util.check_grads(lambda p: built.pure(p, *built.args), (values,), order=1,
+                              modes=("fwd", "rev"))
+
+
+def _timed(fn: Any, built: Any) -> float:
+    start = time.perf_counter()
+    fn(built)
+    return time.perf_counter() - start
+
+
+def measure(name: str, built: Any, rounds: int) -> dict[str, Any]:
+    first = {"ours": _timed(_ours, built), "jax": _timed(_jax, built)}
+    times: dict[str, list[float]] = {"ours": [], "jax": []}
+    for r in range(rounds):
+        order = (("ours", _ours), ("jax", _jax)) if r % 2 == 0 else (("jax", _jax),
+                                                                     ("ours", _ours))
+        for who, fn in order:
+            times[who].append(_timed(fn, built))
+    ours, theirs = statistics.median(times["ours"]), statistics.median(times["jax"])
+    return {"workload": name, "first_ours_s": first["ours"], "first_jax_s": first["jax"],
+            "ours_s": ours, "jax_s": theirs, "ratio": ours / theirs,
+            "ok": ours / theirs <= TARGET, "rounds": rounds}
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = ["| workload | first call: ours / jax (s) | later calls, median: ours / jax (s) "
+             "| ours/jax | target <= 2 |", "|---|---|---|---|---|"]
+    for r in results:
+        lines.append(f"| {r['workload']} | {r['first_ours_s']:.2f} / {r['first_jax_s']:.2f} "
+                     f"| {r['ours_s']:.3f} / {r['jax_s']:.3f} | {r['ratio']:.2f} "
+                     f"| {'ok' if r['ok'] else 'MISSED'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round (CI)")
+    parser.add_argument("--rounds", type=int, default=None)
+    parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (1 if args.quick else 7)
+    results = [measure(name, built, rounds) for name, built in workloads(args.quick).items()]
+    print(table(results))
+    if args.json is not None:
+        import brainstate
+
+        meta = {"date": time.strftime("%Y-%m-%d"), "machine": platform.machine(),
+                "cpus": os.cpu_count(), "python": platform.python_version(),
+                "jax": jax.__version__, "brainstate": brainstate.__version__,
+                "quick": args.quick}
+        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

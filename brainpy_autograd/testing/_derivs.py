@@ -1,0 +1,127 @@
+"""The derivatives a check tests: this package's transforms, called as a user calls them.
+
+Each transform is read from :mod:`brainpy_autograd` when it is used (so a test
+can plant a wrong one there), built with the user's ``grad_vars`` and
+``argnums``, and called from the saved State values. Its result, laid out by the
+return table, is cut into blocks: one per (output leaf, input leaf) for a
+Jacobian, one per (input leaf, input leaf) for a Hessian.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jax
+import numpy as np
+
+import brainpy_autograd
+
+from ._inputs import Inputs, in_unit, is_quantity
+from ._save import Snapshot
+
+__all__ = ["Call", "unit_ratio", "contract"]
+
+
+def unit_ratio(top: Any, *bottom: Any) -> Any:
+    """``top / bottom[0] / ...``; ``None`` when every unit is ``None`` (plain numbers)."""
+    if top is None and all(b is None for b in bottom):
+        return None
+    import brainunit as u
+
+    out = u.UNITLESS if top is None else top
+    for b in bottom:
+        if b is not None:
+            out = out / b
+    return out
+
+
+def contract(block: Any, direction: np.ndarray, unit: Any, what: str) -> np.ndarray:
+    """``block`` (shape ``out + in``) applied to ``direction`` (shape ``in``), in ``unit``."""
+    import brainunit as u
+
+    try:
+        numbers = in_unit(block, unit)
+    except u.UnitMismatchError as err:
+        raise AssertionError(
+            f"check_grads: {what} has the wrong unit: got {getattr(block, 'unit', 'none')}, "
+            f"expected {unit}") from err
+    numbers = np.asarray(numbers, np.float64)
+    d = np.asarray(direction, np.float64)
+    return np.tensordot(numbers, d, axes=d.ndim) if d.ndim else numbers * d
+
+
+@dataclass
+class Call:
+    """How to call a transform on the checked function: its options and the saved model."""
+
+    f: Callable[..., Any]
+    inputs: Inputs
+    grad_vars: Any
+    argnums: Any  # as the user gave it (int or tuple), None for none
+    unit_aware: bool
+    snapshot: Snapshot
+    made: dict[str, Any] = field(default_factory=dict)
+
+    def result(self, name: str, values: list[np.ndarray] | None = None) -> Any:
+        """Transform ``name`` of ``f`` at the saved model (or at ``values``)."""
+        transform = self.made.get(name)
+        if transform is None:
+            options: dict[str, Any] = {}
+            if self.grad_vars is not None:
+                options["grad_vars"] = self.grad_vars
+            if self.argnums is not None:
+                options["argnums"] = self.argnums
+            if self.unit_aware:
+                options["unit_aware"] = True
+            transform = self.made[name] = getattr(brainpy_autograd, name)(self.f, **options)
+
+        def run() -> Any:
+            args = self.inputs.args if values is None else self.inputs.apply(values)
+            return transform(*args)
+
+        return self.snapshot.run(run)
+
+    def jvp_along(self, step: list[np.ndarray], dtype: str) -> list[Any]:
+        """``jacfwd`` of ``t -> f(inputs + t * step)`` at ``t = 0``: the derivative along
+        ``step`` for one forward pass (a full ``jacfwd`` costs one per input element)."""
+        import jax.numpy as jnp
+
+        base = self.inputs.values
+
+        def along(t: Any) -> Any:
+            return self.f(*self.inputs.apply(
+                [jnp.asarray(b) + t * jnp.asarray(d, b.dtype) for b, d in zip(base, step)]))
+
+        transform = brainpy_autograd.jacfwd(along, unit_aware=self.unit_aware)
+        result = self.snapshot.run(lambda: transform(jnp.zeros((), dtype)))
+        return jax.tree.leaves(result, is_leaf=is_quantity)
+
+    def blocks(self, name: str, rows: int,
+               values: list[np.ndarray] | None = None) -> list[list[Any]]:
+        """The result of ``name`` as ``rows`` lists of one block per input leaf.
+
+        The return table puts the States' part first and the arguments' part
+        second; within each part, rows (output leaves, or input leaves for a
+        Hessian) come first, so the leaves of each part are row-major.
+        """
+        result = self.result(name, values)
+        n_in = len(self.inputs.leaves)
+        n_vars = self.inputs.n_vars
+        if n_in == n_vars or n_vars == 0 or name == "hessian":
+            parts = [result]
+            widths = [n_in]
+        else:
+            parts = list(result)
+            widths = [n_vars, n_in - n_vars]
+        chunks: list[list[list[Any]]] = []
+        for part, width in zip(parts, widths):
+            leaves = jax.tree.leaves(part, is_leaf=is_quantity)
+            if len(leaves) != rows * width:
+                raise AssertionError(
+                    f"check_grads: brainpy_autograd.{name} returned {len(leaves)} arrays "
+                    f"where {rows} x {width} were expected: its result is not laid out by "
+                    f"the return table (grad_vars, then argnums)")
+            chunks.append([leaves[r * width:(r + 1) * width] for r in range(rows)])
+        return [sum((chunk[r] for chunk in chunks), []) for r in range(rows)]

@@ -1,0 +1,99 @@
+"""The inputs a check differentiates: States of ``grad_vars`` and arguments at ``argnums``.
+
+Each input leaf has the name a failure message gives it (``grad_vars['w']``,
+``argument 1['b']``), its value as a plain array (the mantissa of a brainunit
+Quantity) and its unit. :meth:`Inputs.apply` puts new values in place: into
+the States, and into a copy of the arguments that it returns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import brainunit as u
+import jax
+import numpy as np
+from brainstate import State
+
+__all__ = ["Inputs", "Leaf", "is_quantity", "split_unit", "join_unit", "in_unit"]
+
+
+def is_quantity(x: Any) -> bool:
+    return isinstance(x, u.Quantity)
+
+
+def split_unit(x: Any) -> tuple[np.ndarray, Any]:
+    """``(mantissa, unit)``; the unit is ``None`` for a plain array."""
+    if is_quantity(x):
+        return np.asarray(x.mantissa), x.unit
+    return np.asarray(x), None
+
+
+def join_unit(mantissa: Any, unit: Any) -> Any:
+    return mantissa if unit is None else u.Quantity(mantissa, unit=unit)
+
+
+def in_unit(x: Any, unit: Any) -> np.ndarray:
+    """The numbers of ``x`` in ``unit`` (``None``: a plain number, or unitless)."""
+    if is_quantity(x):
+        return np.asarray(x.to_decimal(u.UNITLESS if unit is None else unit))
+    if unit is not None and not u.get_unit(unit).is_unitless:
+        raise u.UnitMismatchError(f"expected a quantity in {unit}, got a plain number")
+    return np.asarray(x)
+
+
+@dataclass
+class Leaf:
+    name: str
+    value: np.ndarray  # the mantissa
+    unit: Any  # None for a plain array
+    state: Any = None  # the State, for a grad_vars leaf
+    arg: int = -1  # the argument's position, for an argument leaf
+
+
+def _named_leaves(tree: Any, prefix: str) -> list[tuple[str, Any]]:
+    pairs, _ = jax.tree_util.tree_flatten_with_path(
+        tree, is_leaf=lambda x: isinstance(x, State) or is_quantity(x))
+    return [(prefix + jax.tree_util.keystr(path), leaf) for path, leaf in pairs]
+
+
+class Inputs:
+    """The differentiated inputs of one check, in the transforms' order: States, then arguments."""
+
+    def __init__(self, grad_vars: Any, args: Sequence[Any], argnums: tuple[int, ...]) -> None:
+        self.args = tuple(args)
+        self.argnums = argnums
+        self.leaves: list[Leaf] = []
+        if grad_vars is not None:
+            for name, state in _named_leaves(grad_vars, "grad_vars"):
+                mantissa, unit = split_unit(state.value)
+                self.leaves.append(Leaf(name, mantissa, unit, state=state))
+        self.n_vars = len(self.leaves)
+        self._arg_defs = {}
+        for pos in argnums:
+            named = _named_leaves(args[pos], f"argument {pos}")
+            self._arg_defs[pos] = jax.tree.structure(
+                args[pos], is_leaf=is_quantity)
+            for name, leaf in named:
+                mantissa, unit = split_unit(leaf)
+                self.leaves.append(Leaf(name, mantissa, unit, arg=pos))
+
+    def apply(self, values: Sequence[np.ndarray]) -> tuple[Any, ...]:
+        """Put ``values`` (mantissas, one per leaf) into the States; the arguments with them."""
+        args = list(self.args)
+        by_arg: dict[int, list[Any]] = {pos: [] for pos in self.argnums}
+        for leaf, value in zip(self.leaves, values):
+            full = join_unit(jax.numpy.asarray(value, dtype=leaf.value.dtype), leaf.unit)
+            if leaf.state is not None:
+                leaf.state.value = full
+            else:
+                by_arg[leaf.arg].append(full)
+        for pos, leaves in by_arg.items():
+            args[pos] = jax.tree.unflatten(self._arg_defs[pos], leaves)
+        return tuple(args)
+
+    @property
+    def values(self) -> list[np.ndarray]:
+        return [leaf.value for leaf in self.leaves]

@@ -1,0 +1,77 @@
+"""Comparing derivatives with finite differences, and saying where they disagree.
+
+A failure names the input (the argument position, or the State by its path in
+``grad_vars``), the transform and mode, the largest absolute and relative
+errors and where they are, and the tolerance that was used. In float32 it adds
+how to check in float64.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Mismatch", "compare", "message"]
+
+FLOAT32_HINT = (
+    "The check ran in {dtype}, where finite differences are noisy and the tolerance is "
+    "loose. If the error is near the tolerance, check in float64: build the model and "
+    "its inputs inside `with brainpy_autograd.testing.enable_x64():` and call check_grads "
+    "there.")
+
+
+@dataclass
+class Mismatch:
+    """How one input's derivative (along a direction) differs from finite differences."""
+
+    where: str  # the input's name, or "all inputs together"
+    abs_error: float
+    rel_error: float
+    at: str  # the output leaf and index of the largest absolute error
+    got: float
+    want: float
+
+
+def compare(got: Sequence[np.ndarray], want: Sequence[np.ndarray], out_names: Sequence[str],
+            where: str, atol: float, rtol: float) -> Mismatch | None:
+    """``None`` if ``|got - want| <= atol + rtol * |want|`` everywhere, else the worst error."""
+    worst: Mismatch | None = None
+    failed = False
+    for g, w, name in zip(got, want, out_names):
+        g = np.asarray(g, np.float64).reshape(np.shape(w))
+        w = np.asarray(w, np.float64)
+        err = np.abs(g - w)
+        bad = ~(err <= atol + rtol * np.abs(w))  # NaN counts as bad
+        failed = failed or bool(bad.any())
+        if err.size == 0:
+            continue
+        flat = int(np.nanargmax(err)) if not np.isnan(err).all() else 0
+        index = np.unravel_index(flat, err.shape) if err.ndim else ()
+        rel = np.abs(g - w) / np.maximum(np.abs(w), np.finfo(np.float64).tiny)
+        abs_error = float(err[index]) if not np.isnan(err[index]) else float("nan")
+        if worst is None or not abs_error <= worst.abs_error:
+            at = f"{name}{list(index) if index else ''}"
+            worst = Mismatch(where, abs_error, float(np.nanmax(rel)) if not np.isnan(rel).all()
+                             else float("nan"), at, float(g[index]), float(w[index]))
+        else:
+            worst.rel_error = max(worst.rel_error, float(np.nanmax(rel)))
+    return worst if failed else None
+
+
+def message(what: str, mismatches: Sequence[Mismatch], atol: float, rtol: float, eps: float,
+            dtype: str) -> str:
+    """The failure message of one check (``what``: the transform, mode and order)."""
+    lines = [f"check_grads: {what} disagrees with central finite differences for "
+             + ", ".join(m.where for m in mismatches) + ":"]
+    for m in mismatches:
+        lines.append(
+            f"  {m.where}: largest absolute error {m.abs_error:.3g} (at {m.at}: got "
+            f"{m.got:.6g}, finite differences {m.want:.6g}), largest relative error "
+            f"{m.rel_error:.3g}")
+    lines.append(f"  tolerance: atol={atol:g}, rtol={rtol:g} ({dtype}); finite-difference "
+                 f"step eps={eps:g}; derivatives compared along random directions")
+    if dtype != "float64":
+        lines.append(FLOAT32_HINT.format(dtype=dtype))
+    return "\n".join(lines)

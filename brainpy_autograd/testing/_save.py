@@ -1,0 +1,66 @@
+"""The States a function touches, and their values saved and put back bit for bit.
+
+A stateful function changes its model when it runs: it writes membrane
+potentials, counters and ``brainstate.random``'s key. A check that calls it
+many times saves every State it touches once (:class:`Snapshot`) and puts the
+saved values back before and after each evaluation, so that each evaluation
+sees the same model and the model ends as it began.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import brainstate
+
+__all__ = ["Snapshot", "states_touched"]
+
+
+def states_touched(f: Callable[..., Any], args: Sequence[Any],
+                   kwargs: dict[str, Any] | None = None, *, name: str = "check") -> list[Any]:
+    """Every State that ``f(*args, **kwargs)`` reads or writes, the random key included.
+
+    Found by tracing ``f`` once with ``brainstate.transform.StatefulFunction``
+    (brainstate's documented way to list a function's States); tracing changes
+    no State's value.
+    """
+    kwargs = kwargs or {}
+    stateful = brainstate.transform.StatefulFunction(f)
+    try:
+        stateful.make_jaxpr(*args, **kwargs)
+        return list(stateful.get_states(*args, **kwargs))
+    except Exception as err:
+        err.add_note(f"({name} traces the function once, with "
+                     f"brainstate.transform.StatefulFunction, to find the States it reads "
+                     f"and writes; that trace failed)")
+        raise
+
+
+class Snapshot:
+    """The values of some States, saved now, to put back later exactly.
+
+    State values are immutable JAX arrays, so putting the saved objects back
+    restores them bit for bit (the random key's data included).
+    """
+
+    def __init__(self, states: Iterable[Any]) -> None:
+        self.states: list[Any] = []
+        for state in states:
+            if not any(state is s for s in self.states):
+                self.states.append(state)
+        self.values = [state.value for state in self.states]
+
+    def restore(self) -> None:
+        """Every saved State holds its saved value again."""
+        for state, value in zip(self.states, self.values):
+            if state.value is not value:
+                state.value = value
+
+    def run(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``f(*args, **kwargs)`` from the saved values, which are put back afterwards."""
+        self.restore()
+        try:
+            return f(*args, **kwargs)
+        finally:
+            self.restore()

@@ -1,0 +1,135 @@
+"""Checking ``check_grads``' and ``assert_paths_agree``' arguments before anything runs.
+
+Wrong types raise ``TypeError``, values that are not allowed ``ValueError``;
+each message names the argument, what it got, and what to write instead.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import numpy as np
+from brainstate import State
+
+from .._checks import describe_value, is_int
+
+__all__ = ["GradOptions", "check_grads_options", "check_callable", "check_args"]
+
+MODES = ("rev", "fwd")
+
+
+@dataclass(frozen=True)
+class GradOptions:
+    args: tuple[Any, ...]
+    argnums: int | tuple[int, ...] | None  # for the transforms: None = no argument
+    positions: tuple[int, ...]  # resolved, non-negative
+    modes: tuple[str, ...]
+    order: int
+
+
+def check_callable(fname: str, name: str, f: Any) -> None:
+    if not callable(f):
+        raise TypeError(f"{fname}(): {name} must be callable, got {describe_value(f)}.")
+
+
+def check_args(fname: str, args: Any) -> tuple[Any, ...]:
+    if not isinstance(args, (tuple, list)):
+        raise TypeError(f"{fname}(): args must be a tuple of the positional arguments "
+                        f"(write (x,) for one argument), got {describe_value(args)}.")
+    return tuple(args)
+
+
+def _check_grad_vars(grad_vars: Any) -> None:
+    if grad_vars is None:
+        return
+    pairs, _ = jax.tree_util.tree_flatten_with_path(
+        grad_vars, is_leaf=lambda x: isinstance(x, State))
+    for path, leaf in pairs:
+        if not isinstance(leaf, State):
+            raise TypeError(
+                f"check_grads(): every leaf of grad_vars must be a brainstate State; "
+                f"grad_vars{jax.tree_util.keystr(path)} is {describe_value(leaf)}.")
+
+
+def _check_argnums(argnums: Any, n_args: int, has_vars: bool) -> tuple[Any, tuple[int, ...]]:
+    if argnums is None:
+        return (None, ()) if has_vars else (0, (0,))
+    single = is_int(argnums)
+    if not single and not (isinstance(argnums, Sequence) and not isinstance(argnums, str)
+                           and all(is_int(a) for a in argnums)):
+        raise TypeError(f"check_grads(): argnums must be an int or a tuple of ints, got "
+                        f"{describe_value(argnums)}.")
+    shown = (int(argnums),) if single else tuple(int(a) for a in argnums)
+    for a in shown:
+        if not -n_args <= a < n_args:
+            raise ValueError(f"check_grads(): argnums {a} is out of range for the "
+                             f"{n_args} positional argument(s) in args.")
+    if not shown:  # argnums=(): only grad_vars
+        return None, ()
+    positions = tuple(a % n_args for a in shown)
+    if len(set(positions)) != len(positions):
+        raise ValueError(f"check_grads(): argnums names an argument twice: {argnums!r}.")
+    return (shown[0] if single else shown), positions
+
+
+def _check_modes(modes: Any) -> tuple[str, ...]:
+    if isinstance(modes, str) or not isinstance(modes, (tuple, list)):
+        raise TypeError(f"check_grads(): modes must be a tuple of 'rev' and/or 'fwd' "
+                        f"(write ('rev',) for one), got {describe_value(modes)}.")
+    wrong = [m for m in modes if m not in MODES]
+    if wrong or not modes:
+        raise ValueError(f"check_grads(): modes must name 'rev' and/or 'fwd', got {modes!r}.")
+    return tuple(dict.fromkeys(modes))
+
+
+def _check_positive(name: str, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(f"check_grads(): {name} must be a positive number or None (the "
+                        f"dtype's default), got {describe_value(value)}.")
+    number = float(value)
+    if not number > 0 or not np.isfinite(number):
+        raise ValueError(f"check_grads(): {name} must be a positive finite number, got "
+                         f"{value!r}.")
+
+
+def check_grads_options(f: Any, args: Any, grad_vars: Any, argnums: Any, order: Any,
+                        modes: Any, eps: Any, atol: Any, rtol: Any, seed: Any) -> GradOptions:
+    """Every option checked, in the order of the signature; argnums resolved."""
+    check_callable("check_grads", "f", f)
+    args = check_args("check_grads", args)
+    _check_grad_vars(grad_vars)
+    shown, positions = _check_argnums(argnums, len(args), grad_vars is not None)
+    if not is_int(order):
+        raise TypeError(f"check_grads(): order must be 1 or 2, got {describe_value(order)}.")
+    if order not in (1, 2):
+        raise ValueError(f"check_grads(): order must be 1 (first derivatives) or 2 "
+                         f"(and the hessian), got {order!r}.")
+    checked_modes = _check_modes(modes)
+    for name, value in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        _check_positive(name, value)
+    if not is_int(seed):
+        raise TypeError(f"check_grads(): seed must be an int, got {describe_value(seed)}.")
+    if seed < 0:
+        raise ValueError(f"check_grads(): seed must be 0 or more, got {seed!r}.")
+    return GradOptions(args, shown, positions, checked_modes, int(order))
+
+
+def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
+    """Every differentiated input is a real floating-point array."""
+    for name, dtype in names_and_dtypes:
+        if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
+            raise TypeError(
+                f"check_grads(): {name} has dtype {np.dtype(dtype)}; finite differences "
+                f"need real floating-point inputs. Give it a float dtype, or leave it out "
+                f"of grad_vars/argnums.")
+
+
+def check_transform(fname: str, transform: Any) -> Callable[..., Any]:
+    check_callable(fname, "transform", transform)
+    return transform
