@@ -173,32 +173,42 @@ class EngineAgainstBrainstate(RuleBasedStateMachine):
         for name in ("w", "tree", "num", "volt", "count"):
             assert_same(getattr(a, name).value, getattr(b, name).value, f"State {name}")
 
+    def _transition(self, change, first, then) -> None:
+        """``change(model, first)``, a call, ``change(model, then)``, a call: every rule
+        checks one change between two calls of a transform that has run before."""
+        self._both(lambda m: change(m, first))
+        self._both(lambda m: change(m, then))
+
     @kind("tree")
-    @rule(keys=st.sampled_from(TREES), value=st.sampled_from([1.0, 2.0, -3.0]))
-    def set_tree(self, keys, value):
-        self._both(lambda m: setattr(m.tree, "value",
-                                     {k: jnp.full(3, value * (i + 1)) for i, k in enumerate(keys)}))
+    @rule(first=st.sampled_from(TREES), then=st.sampled_from(TREES))
+    def change_tree(self, first, then):
+        def change(m, keys):
+            m.tree.value = {k: jnp.full(3, float(i + 1)) for i, k in enumerate(keys)}
+        self._transition(change, first, then)
 
     @kind("dtype")
-    @rule(kind=st.sampled_from(NUMS))
-    def set_num(self, kind):
-        value = {"py_float": 1.0, "py_int": 1}.get(kind)
-        self._both(lambda m: setattr(
-            m.num, "value", value if value is not None
-            else _array("f32" if kind == "shape2" else kind, 0.5, (2,) if kind == "shape2"
-                        else (3,))))
+    @rule(first=st.sampled_from(NUMS), then=st.sampled_from(NUMS))
+    def change_num(self, first, then):
+        def change(m, kind):
+            value = {"py_float": 1.0, "py_int": 1}.get(kind)
+            m.num.value = value if value is not None else _array(
+                "f32" if kind == "shape2" else kind, 0.5, (2,) if kind == "shape2" else (3,))
+        self._transition(change, first, then)
 
     @kind("unit")
-    @rule(unit=st.sampled_from(UNITS))
-    def set_volt(self, unit):
-        self._both(lambda m: setattr(m.volt, "value", jnp.ones(3, jnp.float32) * unit))
+    @rule(first=st.sampled_from(UNITS), then=st.sampled_from(UNITS))
+    def change_volt(self, first, then):
+        def change(m, unit):
+            m.volt.value = jnp.ones(3, jnp.float32) * unit
+        self._transition(change, first, then)
 
     @kind("dtype")
-    @rule(kind=st.sampled_from(COUNTS))
-    def reset_count(self, kind):
-        value = {"py0": 0, "i32": jnp.int32(0),
-                 "i64": jnp.asarray(0, jnp.int64 if jax.config.jax_enable_x64 else jnp.int32)}
-        self._both(lambda m: setattr(m.count, "value", value[kind]))
+    @rule(first=st.sampled_from(COUNTS), then=st.sampled_from(COUNTS))
+    def reset_count(self, first, then):
+        def change(m, kind):
+            int64 = jnp.int64 if jax.config.jax_enable_x64 else jnp.int32
+            m.count.value = {"py0": 0, "i32": jnp.int32(0), "i64": jnp.asarray(0, int64)}[kind]
+        self._transition(change, first, then)
 
     @kind("device")
     @rule(which=st.sampled_from(["w", "num", "none"]), last=st.booleans())

@@ -339,3 +339,35 @@ def test_states_written_after_a_callback_come_from_what_was_read_before_it():
 
     bpa.grad(f)(jnp.float32(1.0))
     assert float(s.value) == 1.0  # read 0 before the callback, wrote 0 + 1 after it
+
+
+@pytest.mark.parametrize("inside", ["scan", "cond", "jit"])
+def test_a_callback_nested_in_a_loop_conditional_or_inner_jit_releases_the_lock(inside):
+    """The lock is released around the whole top-level equation that holds the callback."""
+    import concurrent.futures as cf
+
+    pool = cf.ThreadPoolExecutor(1)
+    inner = bpa.grad(lambda y: jnp.sum(y ** 3))
+
+    def host(v):
+        return np.asarray(pool.submit(inner, jnp.asarray(v)).result(), np.float32)
+
+    def call_back(x):
+        return jax.pure_callback(host, jax.ShapeDtypeStruct(x.shape, jnp.float32), x)
+
+    def nested(x):
+        if inside == "scan":
+            return jax.lax.scan(lambda c, _: (call_back(c), None), x, None, length=2)[0]
+        if inside == "cond":
+            return jax.lax.cond(x[0] > 0, call_back, lambda c: c, x)
+        return jax.jit(call_back)(x)
+
+    def f(x):
+        return jnp.sum(nested(jax.lax.stop_gradient(x)) * x)
+
+    g = bpa.grad(f)
+    x = jnp.array([1.0, 2.0], jnp.float32)
+    errors = run_threads(lambda t, i: g(x), 2, threads=1, timeout=120)
+    pool.shutdown()
+    assert errors == []
+    assert g.call_stats().replayed == 2 and g.call_stats().compiled == 0

@@ -170,7 +170,7 @@ class CompiledCalls:
         if at is not None and SETTINGS.compile_at is not None:
             at = SETTINGS.compile_at  # read at every call: a setting made after tracing holds
         if (program.executable is None and not entry.replay_only
-                and at is not None and entry.calls >= at):
+                and at is not None and entry.calls >= at and program.can_compile()):
             start = time.perf_counter()
             try:
                 program.compile(leaves, values)
@@ -209,7 +209,7 @@ class CompiledCalls:
         # A transform seen with another signature before (varying shapes) compiles a
         # small program at once: like jax.jit, and memory stays bounded.
         entry.compile_at = compile_call(program.facts, _platform(), at_once=self._traces > 0)
-        entry.replay_only = program.committed
+        entry.replay_only = False
         self._traces += 1
         entry.program = program
         return program

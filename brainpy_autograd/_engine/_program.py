@@ -34,9 +34,9 @@ from jax.extend.core import Literal
 from ._facts import Facts, facts_of
 from ._layout import ExactLayout
 from ._segments import Segments
-from ._signature import committed, states_key
+from ._signature import committed, placement, states_key
 
-__all__ = ["Program", "Stale", "TraceError"]
+__all__ = ["Program", "Stale", "TraceError", "Unplaceable"]
 
 #: jax.typeof (jax >= 0.9), or jax.core.get_aval before it
 _typeof: Callable[[Any], Any] = getattr(jax, "typeof", None) or getattr(jax.core, "get_aval")
@@ -44,6 +44,10 @@ _typeof: Callable[[Any], Any] = getattr(jax, "typeof", None) or getattr(jax.core
 
 class Stale(Exception):
     """The compiled executable refused its inputs (it cannot run this call)."""
+
+
+class Unplaceable(Exception):
+    """A compiled executable would put an output elsewhere than the replay did."""
 
 
 class TraceError(Exception):
@@ -58,6 +62,7 @@ class Program:
     """The traced program of one call signature (see the module docstring)."""
 
     __slots__ = ("states", "written", "facts", "executable", "state_key", "committed",
+                 "placements",
                  "_jaxpr", "_consts", "_tree", "_segments", "_fixed", "_computed", "_fresh",
                  "_layout")
 
@@ -99,8 +104,10 @@ class Program:
         #: the States' values' key when traced: another key traces the program again
         self.state_key = states_key(values)
         self.facts: Facts = facts_of(closed)
-        #: an input committed to a device or sharding: never compiled (see _signature)
+        #: an input committed to a device or a sharding: compiled only where the
+        #: executable's outputs land where a replay put them (:meth:`compile`)
         self.committed = committed(flat) or committed(self._consts)
+        self.placements: list[Any] | None = None
         self._segments = Segments(self._jaxpr) if self.facts.callbacks else None
         self.executable: Any = None
         self._index_outputs()
@@ -142,7 +149,13 @@ class Program:
             outs = self._segments.eval(self._consts, flat)
         else:
             outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
+        if self.committed and self.placements is None:
+            self.placements = [placement(o) for o in outs]
         return self._finish(list(outs), flat)
+
+    def can_compile(self) -> bool:
+        """False until a replay has shown where the outputs of a committed call land."""
+        return not self.committed or self.placements is not None
 
     def compile(self, arg_leaves: list[Any], values: list[Any]) -> None:
         """Lower and compile the program for these inputs (XLA's part: the costly one)."""
@@ -153,7 +166,16 @@ class Program:
             outs = jax.core.eval_jaxpr(jaxpr, consts, *flat)
             return [outs[j] for j in computed]
 
-        self.executable = jax.jit(run).lower(self._consts, flat).compile()
+        executable = jax.jit(run).lower(self._consts, flat).compile()
+        if self.committed:  # where brainstate's op-by-op call put each output
+            shardings = executable.output_shardings
+            placements = self.placements or []
+            wanted = [placements[j] for j in computed]
+            if any(w != (s, True) for w, s in zip(wanted, shardings)):
+                raise Unplaceable(
+                    "compiled, an output would land elsewhere than brainstate's call puts "
+                    "it (a committed input): this signature is replayed")
+        self.executable = executable
 
     def run(self, arg_leaves: list[Any], values: list[Any]) -> Any:
         """Run the compiled program (after :meth:`compile`)."""

@@ -30,13 +30,15 @@ from jax.api_util import shaped_abstractify
 
 from .._internals import trace_context
 
-__all__ = ["leaves_key", "arguments_key", "states_key", "committed"]
+__all__ = ["leaves_key", "arguments_key", "states_key", "committed", "placement"]
 
 
-def _placement(leaf: Any) -> Any:
+def placement(leaf: Any) -> Any:
+    """Where a leaf lives: ``(sharding, committed)`` of a ``jax.Array``, else None
+    (NumPy arrays and Python numbers: uncommitted, on the default device)."""
     if isinstance(leaf, jax.Array):
         return leaf.sharding, leaf.committed
-    return None  # NumPy arrays and Python numbers: uncommitted, on the default device
+    return None
 
 
 def leaves_key(tree: Any) -> tuple[Any, list[Any]] | tuple[None, list[Any]]:
@@ -44,7 +46,7 @@ def leaves_key(tree: Any) -> tuple[Any, list[Any]] | tuple[None, list[Any]]:
     value (a string, an arbitrary object: brainstate interprets such a call)."""
     leaves, treedef = jax.tree.flatten(tree)
     try:
-        parts = tuple((shaped_abstractify(x), _placement(x)) for x in leaves)
+        parts = tuple((shaped_abstractify(x), placement(x)) for x in leaves)
     except TypeError:
         return None, leaves
     return (treedef, parts), leaves
@@ -72,6 +74,7 @@ def committed(leaves: Sequence[Any]) -> bool:
 
     A compiled program puts every output where its committed inputs are; an
     interpreted call puts an output there only when it derives from such an
-    input. Such calls are replayed, never compiled (see ``docs/speed.md``).
+    input. Such a call is compiled only when the executable's output shardings
+    are those a replay gave (see ``docs/speed.md``).
     """
     return any(isinstance(x, jax.Array) and x.committed for x in leaves)
