@@ -24,7 +24,7 @@ import jax
 from .._internals import outside_traces
 from .._types import positions
 from ._cache import Entry, SignatureCache
-from ._program import Program, Stale, TraceError
+from ._program import Program, Stale, TraceError, Unplaceable
 from ._schedule import compile_call
 from ._serial import released
 from ._settings import SETTINGS
@@ -183,7 +183,7 @@ class CompiledCalls:
             try:
                 self._compiled += 1
                 return program.run(leaves, values)
-            except Stale as err:  # refused its inputs: replay this call and the next ones
+            except (Stale, Unplaceable) as err:  # replay this call and the next ones
                 self._compiled -= 1
                 self.last_error, entry.replay_only, program.executable = err, True, None
         self._replayed += 1

@@ -10,13 +10,19 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Facts", "facts_of", "runs_callback", "CALLBACK_PRIMITIVES", "LOOP_PRIMITIVES"]
+import numpy as np
+
+__all__ = ["Facts", "facts_of", "runs_callback", "CALLBACK_PRIMITIVES", "LOOP_PRIMITIVES",
+           "PLACING_PRIMITIVES"]
 
 #: Primitives that run Python on the host while the program runs. A program that
 #: holds one is never compiled: compiled, such a callback may run on another thread,
 #: in another order, and its exception comes back as a ``JaxRuntimeError``.
 CALLBACK_PRIMITIVES = frozenset(
     {"debug_callback", "debug_print", "pure_callback", "io_callback", "callback"})
+#: Primitives that choose where their result lives.
+PLACING_PRIMITIVES = frozenset(
+    {"device_put", "sharding_constraint", "mesh_cast", "reshard", "shard_map", "xla_pmap"})
 #: Primitives whose body XLA compiles as a loop (costlier per equation).
 LOOP_PRIMITIVES = frozenset({"scan", "while"})
 
@@ -33,6 +39,12 @@ class Facts:
     loops: int
     #: whether a host callback (``jax.debug.print``, ``pure_callback``...) is in it
     callbacks: bool
+    #: whether an equation reads a literal that is a NumPy array (a captured 0-d array):
+    #: a replay reads it as it is now, a compiled program would keep its old value
+    mutable_literals: bool = False
+    #: whether an equation places its result (``device_put`` to a device, a sharding
+    #: constraint...): compiled, it may land elsewhere, so a replay is watched first
+    places: bool = False
 
 
 def _sub_jaxprs(params: dict[str, Any]) -> Iterator[Any]:
@@ -59,7 +71,7 @@ def facts_of(closed_jaxpr: Any) -> Facts:
     """The :class:`Facts` of a (closed) jaxpr."""
     jaxpr = getattr(closed_jaxpr, "jaxpr", closed_jaxpr)
     equations = loops = 0
-    callbacks = False
+    callbacks = mutable = places = False
     stack = [jaxpr]
     while stack:
         for eqn in stack.pop().eqns:
@@ -67,6 +79,9 @@ def facts_of(closed_jaxpr: Any) -> Facts:
             name = eqn.primitive.name
             loops += name in LOOP_PRIMITIVES
             callbacks = callbacks or name in CALLBACK_PRIMITIVES
+            places = places or name in PLACING_PRIMITIVES
+            mutable = mutable or any(isinstance(getattr(v, "val", None), np.ndarray)
+                                     for v in eqn.invars)
             stack.extend(_sub_jaxprs(eqn.params))
     return Facts(equations=equations, top_level=len(jaxpr.eqns), loops=loops,
-                 callbacks=callbacks)
+                 callbacks=callbacks, mutable_literals=mutable, places=places)

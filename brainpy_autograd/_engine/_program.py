@@ -63,6 +63,7 @@ class Program:
 
     __slots__ = ("states", "written", "facts", "executable", "state_key", "committed",
                  "placements",
+                 "_verified",
                  "_jaxpr", "_consts", "_tree", "_segments", "_fixed", "_computed", "_fresh",
                  "_layout")
 
@@ -108,6 +109,7 @@ class Program:
         #: executable's outputs land where a replay put them (:meth:`compile`)
         self.committed = committed(flat) or committed(self._consts)
         self.placements: list[Any] | None = None
+        self._verified = False
         self._segments = Segments(self._jaxpr) if self.facts.callbacks else None
         self.executable: Any = None
         self._index_outputs()
@@ -149,13 +151,14 @@ class Program:
             outs = self._segments.eval(self._consts, flat)
         else:
             outs = jax.core.eval_jaxpr(self._jaxpr, self._consts, *flat)
-        if self.committed and self.placements is None:
+        if self.placements is None:
             self.placements = [placement(o) for o in outs]
         return self._finish(list(outs), flat)
 
     def can_compile(self) -> bool:
-        """False until a replay has shown where the outputs of a committed call land."""
-        return not self.committed or self.placements is not None
+        """False until a replay has shown where the outputs land, for a call with a
+        committed input or a program that places its results itself."""
+        return not (self.committed or self.facts.places) or self.placements is not None
 
     def compile(self, arg_leaves: list[Any], values: list[Any]) -> None:
         """Lower and compile the program for these inputs (XLA's part: the costly one)."""
@@ -166,16 +169,21 @@ class Program:
             outs = jax.core.eval_jaxpr(jaxpr, consts, *flat)
             return [outs[j] for j in computed]
 
-        executable = jax.jit(run).lower(self._consts, flat).compile()
-        if self.committed:  # where brainstate's op-by-op call put each output
-            shardings = executable.output_shardings
-            placements = self.placements or []
-            wanted = [placements[j] for j in computed]
-            if any(w != (s, True) for w, s in zip(wanted, shardings)):
-                raise Unplaceable(
-                    "compiled, an output would land elsewhere than brainstate's call puts "
-                    "it (a committed input): this signature is replayed")
-        self.executable = executable
+        self.executable = jax.jit(run).lower(self._consts, flat).compile()
+        self._verified = False
+
+    def _check_placement(self, values: list[Any]) -> None:
+        """The first compiled outputs must land where a replay put them (or, with no
+        replay watched, where a fresh array lands: uncommitted, on the default device)."""
+        if self.placements is not None:
+            wanted = [self.placements[j] for j in self._computed]
+        else:
+            wanted = [placement(jax.numpy.zeros(()))] * len(values)
+        if [placement(v) for v in values] != wanted:
+            self.executable = None
+            raise Unplaceable("compiled, an output would land elsewhere than brainstate's "
+                              "call puts it: this signature is replayed")
+        self._verified = True
 
     def run(self, arg_leaves: list[Any], values: list[Any]) -> Any:
         """Run the compiled program (after :meth:`compile`)."""
@@ -184,6 +192,8 @@ class Program:
             values = self.executable(self._consts, flat)
         except (TypeError, ValueError) as err:  # inputs it was not compiled for
             raise Stale from err
+        if not self._verified:
+            self._check_placement(values)
         if not self._fixed:
             return self._finish(values, flat)
         outs: list[Any] = [None] * len(self._jaxpr.outvars)
