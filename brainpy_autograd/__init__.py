@@ -124,7 +124,7 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     # first: keeps JAX's x64 flag as the user set it (see _x64_guard)
-    importlib.import_module("._x64_guard", __name__)
+    importlib.import_module("._x64_guard", __name__).keep_x64()
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value  # later uses are plain attribute reads
     return value

@@ -84,6 +84,18 @@ def test_x64_enabled_after_import_but_before_first_use_is_kept():
     assert run(code) == "True float64"
 
 
+def test_x64_enabled_after_importing_jax_and_the_package_is_kept():
+    """JAX loaded first, then the package, then x64 on (as a migrated script does when
+    its brainpy import loads JAX): the first transform still computes in float64."""
+    code = ("import jax\n"
+            "import brainpy_autograd as bpa\n"
+            "jax.config.update('jax_enable_x64', True)\n"
+            "import jax.numpy as jnp\n"
+            "g = bpa.grad(lambda x: (x * x).sum())\n"
+            "print(g(jnp.ones(2)).dtype, jax.config.jax_enable_x64)")
+    assert run(code) == "float64 True"
+
+
 def test_every_documented_public_name_resolves():
     import re
     from pathlib import Path
