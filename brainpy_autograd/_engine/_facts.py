@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 __all__ = ["Facts", "facts_of", "runs_callback", "CALLBACK_PRIMITIVES", "LOOP_PRIMITIVES",
            "PLACING_PRIMITIVES"]
 
@@ -39,9 +37,6 @@ class Facts:
     loops: int
     #: whether a host callback (``jax.debug.print``, ``pure_callback``...) is in it
     callbacks: bool
-    #: whether an equation reads a literal that is a NumPy array (a captured 0-d array):
-    #: a replay reads it as it is now, a compiled program would keep its old value
-    mutable_literals: bool = False
     #: whether an equation places its result (``device_put`` to a device, a sharding
     #: constraint...): compiled, it may land elsewhere, so a replay is watched first
     places: bool = False
@@ -71,7 +66,7 @@ def facts_of(closed_jaxpr: Any) -> Facts:
     """The :class:`Facts` of a (closed) jaxpr."""
     jaxpr = getattr(closed_jaxpr, "jaxpr", closed_jaxpr)
     equations = loops = 0
-    callbacks = mutable = places = False
+    callbacks = places = False
     stack = [jaxpr]
     while stack:
         for eqn in stack.pop().eqns:
@@ -80,8 +75,6 @@ def facts_of(closed_jaxpr: Any) -> Facts:
             loops += name in LOOP_PRIMITIVES
             callbacks = callbacks or name in CALLBACK_PRIMITIVES
             places = places or name in PLACING_PRIMITIVES
-            mutable = mutable or any(isinstance(getattr(v, "val", None), np.ndarray)
-                                     for v in eqn.invars)
             stack.extend(_sub_jaxprs(eqn.params))
     return Facts(equations=equations, top_level=len(jaxpr.eqns), loops=loops,
-                 callbacks=callbacks, mutable_literals=mutable, places=places)
+                 callbacks=callbacks, places=places)

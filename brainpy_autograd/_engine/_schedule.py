@@ -94,7 +94,7 @@ def compile_call(facts: Facts, platform: str = "cpu", *, at_once: bool = False,
     >>> compile_call(small), compile_call(small, at_once=True), compile_call(small, forced=3)
     (27, 1, 3)
     """
-    if facts.callbacks or facts.mutable_literals:
+    if facts.callbacks:
         return None
     if forced is not None:
         return forced
