@@ -17,7 +17,7 @@ and the package docstring (``help(brainpy_autograd)``).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypedDict, TypeVar, Unpack, overload
+from typing import Any, ParamSpec, TypedDict, TypeVar, Unpack, overload
 
 from brainstate import State
 
@@ -37,7 +37,8 @@ GradVars = State | Sequence[Any] | Mapping[Any, Any]
 #: One position, or several.
 ArgnumsLike = int | Sequence[int] | None
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Keywords(TypedDict, total=False):
@@ -55,7 +56,7 @@ class Keywords(TypedDict, total=False):
     reduce_axes: Any
 
 
-def _public(impl: F) -> F:
+def _public(impl: Callable[P, R]) -> Callable[P, R]:
     """Make ``impl`` the public transform of its name: the signature derived from the
     option table, the docstring filled (:func:`._docs.transform_doc`), the BrainPy 2.x
     call forms read and an unknown keyword refused (:func:`._legacy.public_entry`)."""

@@ -177,7 +177,8 @@ def signature_of(name: str) -> inspect.Signature:
     """The public signature of transform ``name``, derived from the table."""
     positional = POSITIONAL[name]
     keywords = [o.name for o in OPTIONS if name in o.takes and o.name not in positional]
-    kinds = [(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in positional]
+    kinds: list[tuple[str, inspect._ParameterKind]] = [
+        (n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in positional]
     kinds += [(n, inspect.Parameter.KEYWORD_ONLY) for n in keywords]
     return inspect.Signature(
         [inspect.Parameter(n, kind, default=BY_NAME[n].default,
