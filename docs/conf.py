@@ -48,3 +48,29 @@ html_theme_options = {
     "use_download_button": False,
 }
 # No network at build time (CI reaches only package registries): no intersphinx.
+
+
+def _show_every_keyword(app: object) -> None:
+    """The transforms' ``typing.overload`` pairs end in ``**options: Unpack[Keywords]``
+    (the option table's keyword-only options, spelled once for type checkers). autodoc
+    shows overloads as written in the source, so put each of those options in their
+    place, from the signature the option table derives (the one ``help()`` shows)."""
+    import inspect
+
+    from sphinx.pycode import ModuleAnalyzer
+
+    from brainpy_autograd._adapter import _api
+
+    analyzer = ModuleAnalyzer.for_module(_api.__name__)  # cached: autodoc reads this one
+    analyzer.analyze()
+    for name, overloads in analyzer.overloads.items():
+        derived = inspect.signature(getattr(_api, name)).parameters
+        for i, overload in enumerate(overloads):
+            params = [p for p in overload.parameters.values() if p.kind is not p.VAR_KEYWORD]
+            written = {p.name for p in params}
+            params += [p for p in derived.values() if p.name not in written]
+            overloads[i] = overload.replace(parameters=params)
+
+
+def setup(app):  # noqa: ANN001, ANN201
+    app.connect("builder-inited", _show_every_keyword)

@@ -1,69 +1,90 @@
 """The public transforms: ``grad``, ``vector_grad``, ``jacrev``, ``jacfwd``, ``hessian``.
 
-Each function is a signature, a docstring and one call to :func:`_make`, which
-checks the options (:mod:`._check_create`, through :func:`._options.make_options`),
-warns about the BrainPy 2.x keywords (:mod:`._legacy`, whose
-:func:`~._legacy.public_entry` also reads the old positional forms) and returns
-an :class:`AutogradFunction`, or, without a function, the decorator that makes
-one. The ``typing.overload`` pair above each function tells a type checker
-``grad(f)`` (an :class:`AutogradFunction`) from ``grad(argnums=1)`` (a decorator).
-The return layout is one table for every transform: the docs page
-``docs/return-layout.md`` (linked from each docstring) and the package docstring
-(``help(brainpy_autograd)``).
+Each function is its ``typing.overload`` pair, which tells a type checker
+``grad(f)`` (an :class:`AutogradFunction`) from ``grad(argnums=1)`` (a decorator),
+and a docstring over one call to :func:`_make`. Everything else comes from the
+option table (:mod:`._option_table`): :func:`_public` gives each function the
+signature derived from it and its docstring filled from it (:mod:`._docs`), and
+:func:`_make` binds the arguments to that signature, checks them
+(:func:`._options.make_options`), warns about the BrainPy 2.x keywords
+(:mod:`._legacy`, whose :func:`~._legacy.public_entry` also reads the old
+positional forms) and returns an :class:`AutogradFunction`, or, without a
+function, the decorator that makes one. The return layout is one table for every
+transform: the docs page ``docs/return-layout.md`` (linked from each docstring)
+and the package docstring (``help(brainpy_autograd)``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, overload
+from typing import Any, ParamSpec, TypedDict, TypeVar, Unpack, overload
 
 from brainstate import State
 
 from .._names import ALIASES, TRANSFORM_NAMES
 from ._check_create import check_callable
+from ._docs import transform_doc
 from ._legacy import check_legacy_keywords, public_entry
+from ._option_table import OPTIONS, signature_of
 from ._options import SPECS, make_options
 from ._transform import AutogradFunction, Decorator, decorator
 
 __all__ = ["grad", "vector_grad", "functional_vector_grad", "jacrev", "jacobian", "jacfwd",
-           "hessian", "GradVars", "TRANSFORMS", "ALIASES"]
+           "hessian", "GradVars", "Keywords", "TRANSFORMS", "ALIASES"]
 
 #: One State, or lists, tuples and dicts (nested as you like) of States.
 GradVars = State | Sequence[Any] | Mapping[Any, Any]
 #: One position, or several.
 ArgnumsLike = int | Sequence[int] | None
 
+P = ParamSpec("P")
+R = TypeVar("R")
 
-def _make(
-    name: str,
-    func: Any,
-    grad_vars: Any,
-    argnums: Any,
-    *,
-    has_aux: Any,
-    return_value: Any,
-    holomorphic: Any = False,
-    allow_int: Any = False,
-    compiled: Any,
-    unit_aware: Any,
-    debug_nan: Any,
-    dyn_vars: Any,
-    child_objs: Any,
-    reduce_axes: Any,
-) -> AutogradFunction | Decorator:
-    """Transform ``name`` of ``func``, or its decorator when ``func`` is None.
 
-    Each public function passes all its parameters here by name
-    (``**locals()``). Everything is checked (:mod:`._check_create`) before the
-    legacy keywords are warned about.
+class Keywords(TypedDict, total=False):
+    """The keyword-only options that every transform takes, for type checkers and IDEs.
+
+    The option table is the truth (their defaults, checks and docs are there);
+    ``tests/test_option_table.py`` checks that this and the overloads agree with it.
     """
+
+    compiled: bool | None
+    unit_aware: bool
+    debug_nan: bool
+    dyn_vars: Any
+    child_objs: Any
+    reduce_axes: Any
+
+
+def _public(impl: Callable[P, R]) -> Callable[P, R]:
+    """Make ``impl`` the public transform of its name: the signature derived from the
+    option table, the docstring filled (:func:`._docs.transform_doc`), the BrainPy 2.x
+    call forms read and an unknown keyword refused (:func:`._legacy.public_entry`)."""
+    name = impl.__name__
+    impl.__doc__ = transform_doc(name, impl.__doc__ or "")
+    return public_entry(name, signature_of(name))(impl)
+
+
+def _make(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> AutogradFunction | Decorator:
+    """Transform ``name`` of the function among ``args``/``kwargs``, or its decorator.
+
+    Everything is checked (:mod:`._check_create`) before the legacy keywords are
+    warned about.
+    """
+    signature = signature_of(name)
+    try:
+        arguments = signature.bind(*args, **kwargs).arguments
+    except TypeError:  # in Python's own words
+        most = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
+        if len(args) > most:
+            err = TypeError(f"takes from 0 to {most} positional arguments but {len(args)} "
+                            f"were given")
+        raise TypeError(f"{name}() {err}".replace("() multiple", "() got multiple")) from None
+    func = arguments.get("func")
     if func is not None:
         check_callable(name, func)
-    options = make_options(
-        name, grad_vars, argnums, has_aux=has_aux, return_value=return_value,
-        holomorphic=holomorphic, allow_int=allow_int, compiled=compiled,
-        unit_aware=unit_aware, debug_nan=debug_nan)
-    check_legacy_keywords(name, dyn_vars=dyn_vars, child_objs=child_objs, reduce_axes=reduce_axes)
+    options = make_options(name, arguments)
+    check_legacy_keywords(name, **{o.name: arguments.get(o.name) for o in OPTIONS if o.legacy})
     if func is None:
         return decorator(SPECS[name], options)
     return AutogradFunction(SPECS[name], options, func)
@@ -72,98 +93,16 @@ def _make(
 @overload
 def grad(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
          holomorphic: bool = False, allow_int: bool = False, has_aux: bool | None = None,
-         return_value: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
-         debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-         reduce_axes: Any = None) -> Decorator: ...
+         return_value: bool = False, **options: Unpack[Keywords]) -> Decorator: ...
 @overload
 def grad(func: Callable[..., Any], grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
          holomorphic: bool = False, allow_int: bool = False, has_aux: bool | None = None,
-         return_value: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
-         debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-         reduce_axes: Any = None) -> AutogradFunction: ...
-@public_entry("grad")
-def grad(
-    func: Callable[..., Any] | None = None,
-    grad_vars: GradVars | None = None,
-    argnums: ArgnumsLike = None,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-    has_aux: bool | None = None,
-    return_value: bool = False,
-    *,
-    compiled: bool | None = None,
-    unit_aware: bool = False,
-    debug_nan: bool = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction | Decorator:
+         return_value: bool = False, **options: Unpack[Keywords]) -> AutogradFunction: ...
+@_public
+def grad(*args: Any, **kwargs: Any) -> Any:
     """Gradient of a scalar-valued function with respect to States and arguments.
 
-    Parameters
-    ----------
-    func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or a
-        bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It must return a scalar (shape ``()``), or a pair
-        ``(scalar, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
-        ``@grad(argnums=1)``.
-    grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
-        the gradients come back in the same layout. States the function reads or writes
-        are found automatically; a ``grad_vars`` State the function never reads gets
-        zeros.
-    argnums : int or sequence of int, optional
-        Positional arguments to differentiate with respect to. An int gives one
-        gradient, a sequence a tuple of them; negative positions count from the end of
-        each call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to
-        none with it.
-    holomorphic : bool, default False
-        Whether ``func`` is holomorphic (complex inputs and a complex output), as in
-        ``jax.grad``.
-    allow_int : bool, default False
-        Allow integer inputs, whose gradient is a ``float0`` array, as in ``jax.grad``.
-        Without it an integer input raises ``TypeError``.
-    has_aux : bool, optional
-        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
-        not differentiated. ``None`` (the default) means ``False``.
-    return_value : bool, default False
-        Also return the function's value (the scalar, e.g. the loss) after the
-        gradients.
-    compiled : bool, optional
-        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
-        default) follows the process-wide setting of
-        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
-        compiles them whatever that setting says; ``False`` always interprets, as
-        brainstate does.
-    unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
-        holding quantities) with brainunit's autograd, so that each gradient carries the
-        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
-        brainunit's own error.
-    debug_nan : bool, default False
-        brainstate's NaN hunting: the gradient is evaluated equation by equation and the
-        first primitive that produced a NaN is reported in an error. Such a transform
-        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
-        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
-        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
-        True)``.
-    dyn_vars : State, array, or list/tuple/dict of them, optional
-        BrainPy 2.x's list of the variables that the function changes. Accepted with a
-        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
-        writes are found automatically. Anything else inside it (a number, a string,
-        ``None``, an object without variables) raises ``TypeError``.
-    child_objs : object, or list/tuple/dict of objects, optional
-        BrainPy 2.x's list of the objects (models, modules) whose variables the function
-        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
-        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
-        ``TypeError``.
-    reduce_axes : tuple, optional
-        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
-        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
-        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
-        instead), and a value of another type raises ``TypeError``.
+    %(parameters)s
 
     Returns
     -------
@@ -173,20 +112,7 @@ def grad(
         ``(var_grads, arg_grads)``, followed by the value and the aux data when asked
         for. Each gradient has the shape of its input.
 
-    Raises
-    ------
-    TypeError
-        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
-        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
-        that is not a bool, an unknown keyword (the message suggests the closest one),
-        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
-        string, ``None``). When it is called: a non-scalar output, ``has_aux=True``
-        without a pair, an integer input without ``allow_int``, an argument that is not
-        an array, a number or a container of them.
-    ValueError
-        ``argnums`` repeated or empty, or out of range for the call; axis names in
-        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
-        that does not support it.
+    %(raises)s
 
     Examples
     --------
@@ -200,105 +126,26 @@ def grad(
     >>> print(dw, dx, value)
     [3. 4.] [1. 2.] 11.0
     """
-    return _make("grad", **locals())
+    return _make("grad", args, kwargs)
 
 
 @overload
 def vector_grad(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
-                return_value: bool = False, has_aux: bool | None = None, *,
-                allow_int: bool = False, compiled: bool | None = None, unit_aware: bool = False,
-                debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-                reduce_axes: Any = None) -> Decorator: ...
+                return_value: bool = False, has_aux: bool | None = None, *, allow_int: bool = False,
+                **options: Unpack[Keywords]) -> Decorator: ...
 @overload
 def vector_grad(func: Callable[..., Any], grad_vars: GradVars | None = None,
                 argnums: ArgnumsLike = None, return_value: bool = False,
                 has_aux: bool | None = None, *, allow_int: bool = False,
-                compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
-                dyn_vars: Any = None, child_objs: Any = None,
-                reduce_axes: Any = None) -> AutogradFunction: ...
-@public_entry("vector_grad")
-def vector_grad(
-    func: Callable[..., Any] | None = None,
-    grad_vars: GradVars | None = None,
-    argnums: ArgnumsLike = None,
-    return_value: bool = False,
-    has_aux: bool | None = None,
-    *,
-    allow_int: bool = False,
-    compiled: bool | None = None,
-    unit_aware: bool = False,
-    debug_nan: bool = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction | Decorator:
+                **options: Unpack[Keywords]) -> AutogradFunction: ...
+@_public
+def vector_grad(*args: Any, **kwargs: Any) -> Any:
     """Gradient of the sum of a function's outputs (a vector-Jacobian product with ones).
 
     For an elementwise function this is the elementwise derivative. The output may have
     any shape (or be any pytree of arrays).
 
-    Parameters
-    ----------
-    func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or a
-        bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
-        arrays (the gradient is that of the sum of all their elements), or a pair
-        ``(output, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
-        ``@vector_grad(argnums=1)``.
-    grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
-        the gradients come back in the same layout. States the function reads or writes
-        are found automatically; a ``grad_vars`` State the function never reads gets
-        zeros.
-    argnums : int or sequence of int, optional
-        Positional arguments to differentiate with respect to. An int gives one
-        gradient, a sequence a tuple of them; negative positions count from the end of
-        each call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to
-        none with it.
-    return_value : bool, default False
-        Also return the function's value (its whole output, not the sum) after the
-        gradients.
-    has_aux : bool, optional
-        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
-        not differentiated. ``None`` (the default) means ``False``.
-    allow_int : bool, default False
-        Allow integer inputs (their gradient is ``float0``). BrainPy's ``vector_grad``
-        has no such option; without it an integer input raises ``TypeError``.
-    compiled : bool, optional
-        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
-        default) follows the process-wide setting of
-        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
-        compiles them whatever that setting says; ``False`` always interprets, as
-        brainstate does.
-    unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
-        holding quantities) with brainunit's autograd, so that each gradient carries the
-        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
-        brainunit's own error.
-    debug_nan : bool, default False
-        brainstate's NaN hunting: the gradient is evaluated equation by equation and the
-        first primitive that produced a NaN is reported in an error. Such a transform
-        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
-        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
-        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
-        True)``.
-    dyn_vars : State, array, or list/tuple/dict of them, optional
-        BrainPy 2.x's list of the variables that the function changes. Accepted with a
-        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
-        writes are found automatically. Anything else inside it (a number, a string,
-        ``None``, an object without variables) raises ``TypeError``.
-    child_objs : object, or list/tuple/dict of objects, optional
-        BrainPy 2.x's list of the objects (models, modules) whose variables the function
-        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
-        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
-        ``TypeError``.
-    reduce_axes : tuple, optional
-        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
-        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
-        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
-        instead), and a value of another type raises ``TypeError``.
+    %(parameters)s
 
     Returns
     -------
@@ -307,20 +154,7 @@ def vector_grad(
         each shaped like its input, laid out as the :ref:`return layout <return-layout>`
         table says.
 
-    Raises
-    ------
-    TypeError
-        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
-        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
-        that is not a bool, an unknown keyword (the message suggests the closest one),
-        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
-        string, ``None``). When it is called: ``has_aux=True`` without a pair, an
-        integer input without ``allow_int``, an argument that is not an array, a number
-        or a container of them. Any output shape is accepted.
-    ValueError
-        ``argnums`` repeated or empty, or out of range for the call; axis names in
-        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
-        that does not support it.
+    %(raises)s
 
     Examples
     --------
@@ -329,106 +163,25 @@ def vector_grad(
     >>> print(bpa.vector_grad(lambda x: x ** 2)(jnp.array([1.0, 2.0, 3.0])))
     [2. 4. 6.]
     """
-    return _make("vector_grad", **locals())
+    return _make("vector_grad", args, kwargs)
 
 
 @overload
 def jacrev(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
            has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False,
-           allow_int: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
-           debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-           reduce_axes: Any = None) -> Decorator: ...
+           allow_int: bool = False, **options: Unpack[Keywords]) -> Decorator: ...
 @overload
-def jacrev(func: Callable[..., Any], grad_vars: GradVars | None = None,
-           argnums: ArgnumsLike = None, has_aux: bool | None = None, return_value: bool = False,
-           holomorphic: bool = False, allow_int: bool = False, *, compiled: bool | None = None,
-           unit_aware: bool = False, debug_nan: bool = False, dyn_vars: Any = None,
-           child_objs: Any = None, reduce_axes: Any = None) -> AutogradFunction: ...
-@public_entry("jacrev")
-def jacrev(
-    func: Callable[..., Any] | None = None,
-    grad_vars: GradVars | None = None,
-    argnums: ArgnumsLike = None,
-    has_aux: bool | None = None,
-    return_value: bool = False,
-    holomorphic: bool = False,
-    allow_int: bool = False,
-    *,
-    compiled: bool | None = None,
-    unit_aware: bool = False,
-    debug_nan: bool = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction | Decorator:
+def jacrev(func: Callable[..., Any], grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False,
+           allow_int: bool = False, **options: Unpack[Keywords]) -> AutogradFunction: ...
+@_public
+def jacrev(*args: Any, **kwargs: Any) -> Any:
     """Jacobian by reverse-mode differentiation (``jax.jacrev`` for States too).
 
     Each Jacobian block has the output's shape followed by the input's shape. Efficient
     when there are fewer outputs than inputs.
 
-    Parameters
-    ----------
-    func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or a
-        bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
-        arrays, or a pair ``(output, aux_data)`` with ``has_aux=True``. Leave it out to
-        get a decorator: ``@jacrev(argnums=1)``.
-    grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
-        the Jacobian blocks come back in the same layout. States the function reads or
-        writes are found automatically; a ``grad_vars`` State the function never reads
-        gets zeros.
-    argnums : int or sequence of int, optional
-        Positional arguments to differentiate with respect to. An int gives one Jacobian
-        block, a sequence a tuple of them; negative positions count from the end of each
-        call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to none
-        with it.
-    has_aux : bool, optional
-        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
-        not differentiated. ``None`` (the default) means ``False``.
-    return_value : bool, default False
-        Also return the function's value (its output) after the Jacobian.
-    holomorphic : bool, default False
-        Whether ``func`` is holomorphic (complex inputs and outputs), as in
-        ``jax.jacrev``.
-    allow_int : bool, default False
-        Allow integer inputs, whose Jacobian blocks are ``float0`` arrays, as in
-        ``jax.jacrev``. Without it an integer input raises ``TypeError``.
-    compiled : bool, optional
-        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
-        default) follows the process-wide setting of
-        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
-        compiles them whatever that setting says; ``False`` always interprets, as
-        brainstate does.
-    unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
-        holding quantities) with brainunit's autograd, so that each block carries the
-        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
-        brainunit's own error.
-    debug_nan : bool, default False
-        brainstate's NaN hunting: the Jacobian is evaluated equation by equation and the
-        first primitive that produced a NaN is reported in an error. Such a transform
-        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
-        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
-        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
-        True)``.
-    dyn_vars : State, array, or list/tuple/dict of them, optional
-        BrainPy 2.x's list of the variables that the function changes. Accepted with a
-        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
-        writes are found automatically. Anything else inside it (a number, a string,
-        ``None``, an object without variables) raises ``TypeError``.
-    child_objs : object, or list/tuple/dict of objects, optional
-        BrainPy 2.x's list of the objects (models, modules) whose variables the function
-        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
-        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
-        ``TypeError``.
-    reduce_axes : tuple, optional
-        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
-        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
-        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
-        instead), and a value of another type raises ``TypeError``.
+    %(parameters)s
 
     Returns
     -------
@@ -437,20 +190,7 @@ def jacrev(
         then input shape), laid out as the :ref:`return layout <return-layout>` table
         says.
 
-    Raises
-    ------
-    TypeError
-        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
-        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
-        that is not a bool, an unknown keyword (the message suggests the closest one),
-        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
-        string, ``None``). When it is called: ``has_aux=True`` without a pair, an
-        integer input without ``allow_int``, an argument that is not an array, a number
-        or a container of them. Any output shape is accepted.
-    ValueError
-        ``argnums`` repeated or empty, or out of range for the call; axis names in
-        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
-        that does not support it.
+    %(raises)s
 
     Examples
     --------
@@ -462,101 +202,25 @@ def jacrev(
     [[3. 2.]
      [0. 6.]]
     """
-    return _make("jacrev", **locals())
+    return _make("jacrev", args, kwargs)
 
 
 @overload
 def jacfwd(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
-           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False, *,
-           compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
-           dyn_vars: Any = None, child_objs: Any = None, reduce_axes: Any = None) -> Decorator: ...
+           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False,
+           **options: Unpack[Keywords]) -> Decorator: ...
 @overload
-def jacfwd(func: Callable[..., Any], grad_vars: GradVars | None = None,
-           argnums: ArgnumsLike = None, has_aux: bool | None = None, return_value: bool = False,
-           holomorphic: bool = False, *, compiled: bool | None = None, unit_aware: bool = False,
-           debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-           reduce_axes: Any = None) -> AutogradFunction: ...
-@public_entry("jacfwd")
-def jacfwd(
-    func: Callable[..., Any] | None = None,
-    grad_vars: GradVars | None = None,
-    argnums: ArgnumsLike = None,
-    has_aux: bool | None = None,
-    return_value: bool = False,
-    holomorphic: bool = False,
-    *,
-    compiled: bool | None = None,
-    unit_aware: bool = False,
-    debug_nan: bool = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction | Decorator:
+def jacfwd(func: Callable[..., Any], grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
+           has_aux: bool | None = None, return_value: bool = False, holomorphic: bool = False,
+           **options: Unpack[Keywords]) -> AutogradFunction: ...
+@_public
+def jacfwd(*args: Any, **kwargs: Any) -> Any:
     """Jacobian by forward-mode differentiation (``jax.jacfwd`` for States too).
 
     Same layout as :func:`jacrev`; efficient when there are fewer inputs than outputs.
     Like ``jax.jacfwd`` it has no ``allow_int``.
 
-    Parameters
-    ----------
-    func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or a
-        bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It may return an array of any shape or any pytree of
-        arrays, or a pair ``(output, aux_data)`` with ``has_aux=True``. Leave it out to
-        get a decorator: ``@jacfwd(argnums=1)``.
-    grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to. Any nesting of lists, tuples and dicts;
-        the Jacobian blocks come back in the same layout. States the function reads or
-        writes are found automatically; a ``grad_vars`` State the function never reads
-        gets zeros.
-    argnums : int or sequence of int, optional
-        Positional arguments to differentiate with respect to. An int gives one Jacobian
-        block, a sequence a tuple of them; negative positions count from the end of each
-        call's positional arguments. Defaults to ``0`` without ``grad_vars`` and to none
-        with it.
-    has_aux : bool, optional
-        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
-        not differentiated. ``None`` (the default) means ``False``.
-    return_value : bool, default False
-        Also return the function's value (its output) after the Jacobian.
-    holomorphic : bool, default False
-        Whether ``func`` is holomorphic (complex inputs and outputs), as in
-        ``jax.jacfwd``.
-    compiled : bool, optional
-        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
-        default) follows the process-wide setting of
-        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
-        compiles them whatever that setting says; ``False`` always interprets, as
-        brainstate does.
-    unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
-        holding quantities) with brainunit's autograd, so that each block carries the
-        unit ``unit(output) / unit(input)``. A unit mismatch inside the function raises
-        brainunit's own error.
-    debug_nan : bool, default False
-        brainstate's NaN hunting: the Jacobian is evaluated equation by equation and the
-        first primitive that produced a NaN is reported in an error. Such a transform
-        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
-        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
-        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
-        True)``.
-    dyn_vars : State, array, or list/tuple/dict of them, optional
-        BrainPy 2.x's list of the variables that the function changes. Accepted with a
-        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
-        writes are found automatically. Anything else inside it (a number, a string,
-        ``None``, an object without variables) raises ``TypeError``.
-    child_objs : object, or list/tuple/dict of objects, optional
-        BrainPy 2.x's list of the objects (models, modules) whose variables the function
-        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
-        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
-        ``TypeError``.
-    reduce_axes : tuple, optional
-        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
-        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
-        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
-        instead), and a value of another type raises ``TypeError``.
+    %(parameters)s
 
     Returns
     -------
@@ -565,20 +229,7 @@ def jacfwd(
         :func:`jacrev` gives, laid out as the :ref:`return layout <return-layout>` table
         says.
 
-    Raises
-    ------
-    TypeError
-        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
-        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
-        that is not a bool, an unknown keyword (the message suggests the closest one),
-        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
-        string, ``None``). When it is called: ``has_aux=True`` without a pair, any
-        integer input (forward mode has no ``allow_int``), an argument that is not an
-        array, a number or a container of them. Any output shape is accepted.
-    ValueError
-        ``argnums`` repeated or empty, or out of range for the call; axis names in
-        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
-        that does not support it.
+    %(raises)s
 
     Examples
     --------
@@ -588,37 +239,20 @@ def jacfwd(
     >>> print(bpa.jacfwd(lambda x: a.value * x, grad_vars=a)(jnp.array([1.0, 5.0])))
     [1. 5.]
     """
-    return _make("jacfwd", **locals())
+    return _make("jacfwd", args, kwargs)
 
 
 @overload
 def hessian(func: None = None, grad_vars: GradVars | None = None, argnums: ArgnumsLike = None,
             has_aux: bool | None = None, holomorphic: bool = False, *, return_value: bool = False,
-            compiled: bool | None = None, unit_aware: bool = False, debug_nan: bool = False,
-            dyn_vars: Any = None, child_objs: Any = None,
-            reduce_axes: Any = None) -> Decorator: ...
+            **options: Unpack[Keywords]) -> Decorator: ...
 @overload
 def hessian(func: Callable[..., Any], grad_vars: GradVars | None = None,
-            argnums: ArgnumsLike = None, has_aux: bool | None = None, holomorphic: bool = False, *,
-            return_value: bool = False, compiled: bool | None = None, unit_aware: bool = False,
-            debug_nan: bool = False, dyn_vars: Any = None, child_objs: Any = None,
-            reduce_axes: Any = None) -> AutogradFunction: ...
-@public_entry("hessian")
-def hessian(
-    func: Callable[..., Any] | None = None,
-    grad_vars: GradVars | None = None,
-    argnums: ArgnumsLike = None,
-    has_aux: bool | None = None,
-    holomorphic: bool = False,
-    *,
-    return_value: bool = False,
-    compiled: bool | None = None,
-    unit_aware: bool = False,
-    debug_nan: bool = False,
-    dyn_vars: Any = None,
-    child_objs: Any = None,
-    reduce_axes: Any = None,
-) -> AutogradFunction | Decorator:
+            argnums: ArgnumsLike = None, has_aux: bool | None = None,
+            holomorphic: bool = False, *, return_value: bool = False,
+            **options: Unpack[Keywords]) -> AutogradFunction: ...
+@_public
+def hessian(*args: Any, **kwargs: Any) -> Any:
     """Hessian (dense second derivatives) of a scalar-valued function.
 
     With ``grad_vars`` only, the result has the ``grad_vars`` layout nested in itself
@@ -633,67 +267,7 @@ def hessian(
     ``return_value=True`` returns the function's value, i.e. the loss (BrainPy 2.9 has
     no ``return_value`` here, and BrainPy <= 2.6 returned the gradient in its place).
 
-    Parameters
-    ----------
-    func : callable, optional
-        The function to differentiate: a function, a lambda, a callable object, or a
-        bound method of an object holding States (a BrainPy model or a
-        ``brainstate.nn.Module``). It must return a scalar (shape ``()``), or a pair
-        ``(scalar, aux_data)`` with ``has_aux=True``. Leave it out to get a decorator:
-        ``@hessian(argnums=1)``.
-    grad_vars : State, or list/tuple/dict of States, optional
-        States to differentiate with respect to, twice. Any nesting of lists, tuples and
-        dicts; the Hessian has that layout nested in itself (see above). States the
-        function reads or writes are found automatically; a ``grad_vars`` State the
-        function never reads gets zeros.
-    argnums : int or sequence of int, optional
-        Positional arguments to differentiate with respect to, twice. An int gives one
-        Hessian block, a sequence the nested tuples of blocks that ``jax.hessian``
-        gives; negative positions count from the end of each call's positional
-        arguments. Defaults to ``0`` without ``grad_vars`` and to none with it.
-    has_aux : bool, optional
-        Whether ``func`` returns a pair ``(output, aux_data)``: only ``output`` is
-        differentiated, and ``aux_data`` (any pytree) is returned beside the result,
-        not differentiated. ``None`` (the default) means ``False``.
-    holomorphic : bool, default False
-        Whether ``func`` is holomorphic (complex inputs and a complex output), as in
-        ``jax.hessian``.
-    return_value : bool, default False
-        Also return the function's value (the scalar, e.g. the loss) after the Hessian.
-        Keyword-only here, unlike in the other transforms.
-    compiled : bool, optional
-        Whether repeated un-jitted calls run as compiled programs. ``None`` (the
-        default) follows the process-wide setting of
-        :func:`brainpy_autograd.set_compiled_calls` (on unless switched off); ``True``
-        compiles them whatever that setting says; ``False`` always interprets, as
-        brainstate does.
-    unit_aware : bool, default False
-        Differentiate functions of ``brainunit.Quantity`` values (arguments, and States
-        holding quantities) with brainunit's autograd, so that each block carries the
-        unit ``unit(output) / (unit(a) * unit(b))`` of its two inputs ``a`` and ``b``. A
-        unit mismatch inside the function raises brainunit's own error.
-    debug_nan : bool, default False
-        brainstate's NaN hunting: the Hessian is evaluated equation by equation and the
-        first primitive that produced a NaN is reported in an error. Such a transform
-        always runs interpreted (``compiled=True`` with it raises ``ValueError``). Needs
-        a brainstate whose ``GradientTransform`` takes ``debug_nan`` (0.5.4 and 0.6 do).
-        For NaNs anywhere in JAX, see also ``jax.config.update("jax_debug_nans",
-        True)``.
-    dyn_vars : State, array, or list/tuple/dict of them, optional
-        BrainPy 2.x's list of the variables that the function changes. Accepted with a
-        :class:`LegacyArgumentWarning` and ignored: the States the function reads or
-        writes are found automatically. Anything else inside it (a number, a string,
-        ``None``, an object without variables) raises ``TypeError``.
-    child_objs : object, or list/tuple/dict of objects, optional
-        BrainPy 2.x's list of the objects (models, modules) whose variables the function
-        uses. Accepted with a :class:`LegacyArgumentWarning` and ignored, for the same
-        reason as ``dyn_vars``. A number, a string or ``None`` inside it raises
-        ``TypeError``.
-    reduce_axes : tuple, optional
-        BrainPy 2.x's named axes to sum the gradient over. Only an empty tuple (or list)
-        is still accepted, with a :class:`LegacyArgumentWarning`, and ignored; axis
-        names raise ``ValueError`` (sum with ``jax.lax.psum`` inside the function
-        instead), and a value of another type raises ``TypeError``.
+    %(parameters)s
 
     Returns
     -------
@@ -701,20 +275,7 @@ def hessian(
         Takes the arguments of ``func`` and returns the Hessian (see above), laid out as
         the :ref:`return layout <return-layout>` table says.
 
-    Raises
-    ------
-    TypeError
-        When the transform is created: ``func`` not callable, a ``grad_vars`` leaf that
-        is not a State, ``argnums`` that is not an int or a sequence of ints, a flag
-        that is not a bool, an unknown keyword (the message suggests the closest one),
-        ``dyn_vars`` or ``child_objs`` holding something they cannot hold (a number, a
-        string, ``None``). When it is called: a non-scalar output, ``has_aux=True``
-        without a pair, any integer input (there is no ``allow_int``), an argument that
-        is not an array, a number or a container of them.
-    ValueError
-        ``argnums`` repeated or empty, or out of range for the call; axis names in
-        ``reduce_axes``; ``debug_nan=True`` with ``compiled=True``, or with a brainstate
-        that does not support it.
+    %(raises)s
 
     Examples
     --------
@@ -724,7 +285,7 @@ def hessian(
     [[ 6.  0.]
      [ 0. 12.]]
     """
-    return _make("hessian", **locals())
+    return _make("hessian", args, kwargs)
 
 
 #: Same as :func:`vector_grad` (BrainPy's name for it).

@@ -25,8 +25,9 @@ import numpy as np
 
 from .._types import Argnums
 from ._check_trace import TraceChecks
-from ._grad_vars import VarStructure
 from ._hessian import BlockHessian
+from ._job import Job
+from ._option_table import brainstate_flags
 from ._state_grads import state_transform
 from ._states import StateFreeFunction
 
@@ -43,51 +44,36 @@ def build(
 
     Its result has the layout of the return table: brainstate's, with the
     State gradients in the user's ``grad_vars`` layout, and an empty
-    ``grad_vars`` in its place (:func:`_empty_grad_vars`).
+    ``grad_vars`` in its place (:func:`_empty_grad_vars`). An option whose effect
+    is more than a keyword of brainstate's transform (see the option table) acts
+    here, on ``func`` or on the :class:`Job`.
     """
     checks = TraceChecks(spec, options, argnums)
     target = StateFreeFunction(func, checks.inputs if checks.needs_input_check else None,
                                checks.output, has_aux=options.has_aux)
-    flags = {name: getattr(options, name) for name in spec.backend_flags}
-    if options.debug_nan:
-        flags["debug_nan"] = True
-    has_aux, return_value = options.has_aux, options.return_value
-    states, structure = options.states, options.structure
-    if states:
-        assert structure is not None
+    job = Job(target, argnums, options.states, options.structure, has_aux=options.has_aux,
+              return_value=options.return_value,
+              flags=brainstate_flags(spec.name, options.values))
+    if job.states:
         if spec.name == "hessian" and argnums is not None:
-            return BlockHessian(target, states, structure, argnums,
-                                has_aux=has_aux, return_value=return_value, flags=flags)
-        return state_transform(spec.name, spec.backend, target, states, structure, argnums,
-                               has_aux=has_aux, return_value=return_value, flags=flags)
+            return BlockHessian(job)
+        return state_transform(spec.name, spec.backend, job)
     if options.has_vars:
-        assert structure is not None
-        return _empty_grad_vars(spec.backend, target, structure, argnums,
-                                has_aux=has_aux, return_value=return_value, flags=flags)
-    return spec.backend(target, argnums=argnums, has_aux=has_aux, return_value=return_value,
-                        check_states=False, **flags)
+        return _empty_grad_vars(spec.backend, job)
+    return spec.backend(job.target, argnums=argnums, **job.flags, **job.common())
 
 
-def _empty_grad_vars(
-    factory: Callable[..., Any],
-    target: Callable[..., Any],
-    structure: VarStructure,
-    argnums: Argnums,
-    *,
-    has_aux: bool,
-    return_value: bool,
-    flags: dict[str, Any],
-) -> Callable[..., Any]:
+def _empty_grad_vars(factory: Callable[..., Any], job: Job) -> Callable[..., Any]:
     """An empty ``grad_vars`` (``[]``, ``{}``): its ``var_grads`` is the same empty container.
 
     brainstate sees no State. Without ``argnums`` it has nothing to
     differentiate, so a dummy scalar is differentiated and discarded: the
     value, the aux data and the State writes must still come back.
     """
-    extras = has_aux or return_value
-    common = dict(has_aux=has_aux, return_value=return_value, check_states=False)
-    if argnums is None:
-        dummy = factory(_DummyFirst(target), argnums=0, **flags, **common)
+    extras = job.has_aux or job.return_value
+    structure = job.layout
+    if job.argnums is None:
+        dummy = factory(_DummyFirst(job.target), argnums=0, **job.flags, **job.common())
 
         def only_vars(*args: Any, **kwargs: Any) -> Any:
             res = dummy(np.float32(0.0), *args, **kwargs)
@@ -95,7 +81,7 @@ def _empty_grad_vars(
             return (empty, *res[1:]) if extras else empty
 
         return only_vars
-    bs = factory(target, argnums=argnums, **flags, **common)
+    bs = factory(job.target, argnums=job.argnums, **job.flags, **job.common())
 
     def with_args(*args: Any, **kwargs: Any) -> Any:
         res = bs(*args, **kwargs)

@@ -64,7 +64,7 @@ class TraceChecks:
 
     @property
     def needs_input_check(self) -> bool:
-        return not (self.options.allow_int and self.spec.supports_allow_int)
+        return not (self.options.values["allow_int"] and self.spec.supports_allow_int)
 
     def inputs(self, args: tuple[Any, ...]) -> None:
         spec, opts = self.spec, self.options

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import brainstate
 import jax
-from brainstate import State
 
 from .._types import positions
-from ._grad_vars import VarStructure
+from ._job import Job
 from ._state_grads import is_quantity, state_transform
 
 __all__ = ["BlockHessian"]
@@ -29,36 +27,25 @@ class BlockHessian:
     (``return_value``) and the aux data (``has_aux``) are the function's own.
     """
 
-    def __init__(
-        self,
-        target: Callable[..., Any],
-        states: tuple[State, ...],
-        structure: VarStructure,
-        argnums: int | tuple[int, ...],
-        *,
-        has_aux: bool,
-        return_value: bool,
-        flags: dict[str, Any],
-    ) -> None:
-        self._structure = structure
-        self._positions = positions(argnums)
-        self._single = isinstance(argnums, int)
-        self._has_aux = has_aux
-        self._return_value = return_value
+    def __init__(self, job: Job) -> None:
+        assert job.argnums is not None
+        self._structure = job.layout
+        self._positions = positions(job.argnums)
+        self._single = isinstance(job.argnums, int)
+        self._has_aux = job.has_aux
+        self._return_value = job.return_value
         #: with units, a Quantity argument is one block, as brainunit lays it out
-        self._is_leaf = is_quantity if flags.get("unit_aware") else None
-        first = state_transform(
-            "jacrev", brainstate.transform.jacrev, target, states, structure, argnums,
-            has_aux=has_aux, return_value=True, flags=flags,
-        )
+        self._is_leaf = is_quantity if job.flags.get("unit_aware") else None
+        first = state_transform("jacrev", brainstate.transform.jacrev,
+                                job.but(return_value=True))
 
         def first_with_rest(*args: Any, **kwargs: Any) -> Any:
             res = first(*args, **kwargs)
             return res[0], tuple(res[1:])  # (var_grads, arg_grads), (value[, aux])
 
         self._second = state_transform(
-            "jacfwd", brainstate.transform.jacfwd, first_with_rest, states, structure, argnums,
-            has_aux=True, return_value=False, flags=flags,
+            "jacfwd", brainstate.transform.jacfwd,
+            job.but(target=first_with_rest, has_aux=True, return_value=False),
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:

@@ -131,18 +131,21 @@ def _holds_only_states(value: Any) -> bool:
     return False
 
 
-def public_entry(fname: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def public_entry(
+    fname: str, signature: inspect.Signature
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Decorate a public transform with the legacy call forms and keyword hints.
 
     - A call whose third positional argument holds States is read with the
       BrainPy 2.1/2.2 positional order of ``fname`` (``OLD_POSITIONAL_ORDER``),
       warned about, and its ``dyn_vars`` dropped (it is ignored anyway).
-    - An unknown keyword raises ``TypeError`` that suggests the closest valid one.
+    - An unknown keyword (not in ``signature``, the transform's public signature)
+      raises ``TypeError`` that suggests the closest valid one.
     """
     old_order = OLD_POSITIONAL_ORDER[fname]
 
     def decorate(fn: Callable[P, R]) -> Callable[P, R]:
-        params = inspect.signature(fn).parameters
+        params = signature.parameters
         known = tuple(params)
 
         @functools.wraps(fn)
@@ -154,6 +157,7 @@ def public_entry(fname: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                 args, kwargs = _reread_old_positional(fname, old_order, args, kwargs)
             return fn(*args, **kwargs)
 
+        entry.__signature__ = signature  # type: ignore[attr-defined]
         return entry
 
     return decorate

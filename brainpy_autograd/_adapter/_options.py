@@ -8,18 +8,18 @@ keeps and which also say how it reads in a ``repr``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import brainstate
 from brainstate import State
 
-from .._checks import check_flag
 from .._internals import check_state_grad_formatter
 from .._types import Argnums
 from ._check_create import check_debug_nan, normalize_argnums
 from ._grad_vars import VarStructure, flatten_grad_vars
+from ._option_table import OPTIONS
 
 __all__ = ["TransformSpec", "SPECS", "Options", "make_options"]
 
@@ -32,8 +32,6 @@ class TransformSpec:
 
     name: str
     backend: Callable[..., Any]
-    #: keyword arguments of the brainstate transform beyond the common ones
-    backend_flags: tuple[str, ...]
     scalar_output: bool
     supports_allow_int: bool
     #: what the output-shape error suggests instead
@@ -53,24 +51,21 @@ _SCALAR_HINT = (
 
 SPECS: dict[str, TransformSpec] = {
     "grad": TransformSpec(
-        "grad", brainstate.transform.grad, ("holomorphic", "allow_int", "unit_aware"),
-        scalar_output=True, supports_allow_int=True, nonscalar_hint=_SCALAR_HINT,
+        "grad", brainstate.transform.grad, scalar_output=True, supports_allow_int=True,
+        nonscalar_hint=_SCALAR_HINT,
     ),
     "vector_grad": TransformSpec(
-        "vector_grad", brainstate.transform.vector_grad, ("unit_aware",),
-        scalar_output=False, supports_allow_int=True,
+        "vector_grad", brainstate.transform.vector_grad, scalar_output=False,
+        supports_allow_int=True,
     ),
     "jacrev": TransformSpec(
-        "jacrev", brainstate.transform.jacrev, ("holomorphic", "allow_int", "unit_aware"),
-        scalar_output=False, supports_allow_int=True,
+        "jacrev", brainstate.transform.jacrev, scalar_output=False, supports_allow_int=True,
     ),
     "jacfwd": TransformSpec(
-        "jacfwd", brainstate.transform.jacfwd, ("holomorphic", "unit_aware"),
-        scalar_output=False, supports_allow_int=False,
+        "jacfwd", brainstate.transform.jacfwd, scalar_output=False, supports_allow_int=False,
     ),
     "hessian": TransformSpec(
-        "hessian", brainstate.transform.hessian, ("holomorphic", "unit_aware"),
-        scalar_output=True, supports_allow_int=False,
+        "hessian", brainstate.transform.hessian, scalar_output=True, supports_allow_int=False,
         nonscalar_hint=(
             "Reduce it to a scalar (e.g. out.sum()), or use jacfwd(jacrev(f)) for the "
             "second derivatives of every output."
@@ -78,13 +73,15 @@ SPECS: dict[str, TransformSpec] = {
     ),
 }
 
-#: the flags in the order a repr shows them
-_FLAGS = ("has_aux", "return_value", "holomorphic", "allow_int", "unit_aware", "debug_nan")
+#: the options kept in :class:`Options` (the others are taken apart or only warned about)
+_KEPT = tuple(option for option in OPTIONS if option.check is not None)
+#: their defaults, checked (``has_aux=None`` reads as False): a repr shows the others
+_KEPT_DEFAULTS = {o.name: o.check("", o.name, o.default) for o in _KEPT if o.check}
 
 
 @dataclass(frozen=True)
 class Options:
-    """The validated options of one transform (see ``_api`` for their meaning)."""
+    """The validated options of one transform (see the option table for their meaning)."""
 
     has_vars: bool
     states: tuple[State, ...]
@@ -94,13 +91,22 @@ class Options:
     #: the user's argnums as they wrote it (or the default), for messages
     argnums_shown: str
     argnums_given: bool
-    has_aux: bool
-    return_value: bool
-    holomorphic: bool
-    allow_int: bool
-    unit_aware: bool
-    debug_nan: bool
-    compiled: bool | None
+    #: every checked option of the table by name (the default where the transform
+    #: does not take it): ``has_aux``, ``return_value``, ``compiled``...
+    values: Mapping[str, Any]
+
+    @property
+    def has_aux(self) -> bool:
+        return bool(self.values["has_aux"])
+
+    @property
+    def return_value(self) -> bool:
+        return bool(self.values["return_value"])
+
+    @property
+    def compiled(self) -> bool | None:
+        compiled: bool | None = self.values["compiled"]
+        return compiled
 
     @property
     def shown(self) -> str:
@@ -111,39 +117,20 @@ class Options:
             parts.append(f"grad_vars=<{n} State{'s' if n != 1 else ''}>")
         if self.argnums_given:
             parts.append(f"argnums={self.argnums_shown}")
-        parts += [f"{flag}=True" for flag in _FLAGS if getattr(self, flag)]
-        if self.compiled is not None:
-            parts.append(f"compiled={self.compiled}")
+        parts += [f"{name}={self.values[name]!r}" for name, default in _KEPT_DEFAULTS.items()
+                  if self.values[name] != default]
         return ", ".join(parts)
 
 
-def make_options(
-    name: str,
-    grad_vars: Any,
-    argnums: Any,
-    *,
-    has_aux: Any,
-    return_value: Any,
-    holomorphic: Any,
-    allow_int: Any,
-    compiled: Any,
-    unit_aware: Any,
-    debug_nan: Any,
-) -> Options:
-    """Check the options of a ``name(...)`` call and return them as :class:`Options`."""
-    flags = {
-        "has_aux": check_flag(name, "has_aux", has_aux, allow_none=True),
-        "return_value": check_flag(name, "return_value", return_value),
-        "holomorphic": check_flag(name, "holomorphic", holomorphic),
-        "allow_int": check_flag(name, "allow_int", allow_int),
-        "unit_aware": check_flag(name, "unit_aware", unit_aware),
-    }
-    if compiled is not None:
-        compiled = check_flag(name, "compiled", compiled)
-    flags["debug_nan"] = check_flag(name, "debug_nan", debug_nan)
-    if flags["debug_nan"]:
-        check_debug_nan(name, compiled)
-        compiled = False  # brainstate's NaN report runs on the interpreted path
+def make_options(name: str, arguments: Mapping[str, Any]) -> Options:
+    """Check the arguments of a ``name(...)`` call (by parameter name; a missing one
+    takes its default) and return them as :class:`Options`."""
+    values = {o.name: o.check(name, o.name, arguments.get(o.name, o.default))
+              for o in _KEPT if o.check}
+    if values["debug_nan"]:
+        check_debug_nan(name, values["compiled"])
+        values["compiled"] = False  # brainstate's NaN report runs on the interpreted path
+    grad_vars, argnums = arguments.get("grad_vars"), arguments.get("argnums")
     normalized = normalize_argnums(name, argnums)
     if grad_vars is not None:
         states, structure, paths = flatten_grad_vars(grad_vars)
@@ -161,6 +148,5 @@ def make_options(
         argnums=normalized,
         argnums_shown=repr(argnums if argnums is not None else normalized),
         argnums_given=argnums is not None,
-        compiled=compiled,
-        **flags,
+        values=values,
     )

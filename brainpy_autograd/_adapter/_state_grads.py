@@ -25,6 +25,7 @@ from brainstate import State
 from brainstate.transform import GradientTransform
 
 from ._grad_vars import VarStructure
+from ._job import Job
 
 __all__ = ["state_transform", "with_user_layout", "is_quantity"]
 
@@ -34,29 +35,20 @@ T = TypeVar("T", bound=GradientTransform)
 _JAX_JACOBIAN: dict[str, Callable[..., Any]] = {"jacrev": jax.jacrev, "jacfwd": jax.jacfwd}
 
 
-def state_transform(
-    name: str,
-    factory: Callable[..., Any],
-    target: Callable[..., Any],
-    states: tuple[State, ...],
-    structure: VarStructure,
-    argnums: int | tuple[int, ...] | None,
-    *,
-    has_aux: bool,
-    return_value: bool,
-    flags: dict[str, Any],
-) -> Callable[..., Any]:
-    """A brainstate transform with ``grad_states``, its result in the user's layout."""
-    common = dict(has_aux=has_aux, return_value=return_value, check_states=False)
+def state_transform(name: str, factory: Callable[..., Any], job: Job) -> Callable[..., Any]:
+    """``name``'s brainstate transform (``factory``) of ``job``, with ``grad_states``, its
+    result in the user's layout."""
+    common = job.common()
+    states, structure, argnums = job.states, job.layout, job.argnums
     if name not in _JAX_JACOBIAN or argnums is None:
-        bs = factory(target, grad_states=states, argnums=argnums, **flags, **common)
+        bs = factory(job.target, grad_states=states, argnums=argnums, **job.flags, **common)
         return with_user_layout(bs, states, structure)
     single = isinstance(argnums, int)
-    params = dict(flags)
+    params = dict(job.flags)
     if params.pop("debug_nan", False):  # an option of GradientTransform, not of JAX's
         common["debug_nan"] = True
     bs = GradientTransform(
-        target=target,
+        target=job.target,
         transform=_split_jacobian(_JAX_JACOBIAN[name], single),
         grad_states=states,
         argnums=argnums,
@@ -68,7 +60,7 @@ def state_transform(
         return bs
     # brainstate returns grads[1:] for a sequence argnums: a 1-tuple around the
     # argument part that _split_jacobian produced.
-    extras = has_aux or return_value
+    extras = job.has_aux or job.return_value
 
     def call(*args: Any, **kwargs: Any) -> Any:
         res: Any = bs(*args, **kwargs)
