@@ -308,15 +308,20 @@ def test_compile_at_holds_for_signatures_traced_before_it_was_set():
     assert h.call_stats().compiled > 0
 
 
-@pytest.mark.parametrize("call", [
-    lambda: bpa.set_compiled_calls(False, max_programs=0),
-    lambda: bpa.set_compiled_calls(False, compile_at=0),
-    lambda: bpa.set_compiled_calls(False, max_programs=3, compile_at="soon"),
-    lambda: bpa.compiled_calls(False, compile_at=0).__enter__(),
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: bpa.set_compiled_calls(False, max_programs=0), ValueError,
+     r"^set_compiled_calls\(\): max_programs must be a positive int, got 0\.$"),
+    (lambda: bpa.set_compiled_calls(False, compile_at=0), ValueError,
+     r"^set_compiled_calls\(\): compile_at must be a positive int .*got 0\.$"),
+    (lambda: bpa.set_compiled_calls(False, max_programs=3, compile_at="soon"), TypeError,
+     r"^set_compiled_calls\(\): compile_at must be a positive int or 'auto', "
+     r"got a str \('soon'\)\.$"),
+    (lambda: bpa.compiled_calls(False, compile_at=0).__enter__(), ValueError,
+     r"^compiled_calls\(\): compile_at must be a positive int .*got 0\.$"),
 ], ids=["max_programs", "compile_at", "both", "compiled_calls"])
-def test_a_settings_call_that_raises_changes_no_setting(call):
+def test_a_settings_call_that_raises_changes_no_setting(call, error, match):
     before = bpa.compiled_calls_enabled()
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(error, match=match):
         call()
     assert bpa.compiled_calls_enabled() is before is True
     g = _tiny()
