@@ -172,3 +172,16 @@ def test_dyn_vars_junk_is_refused(junk):
 def test_child_objs_junk_is_refused(junk):
     with pytest.raises(TypeError, match="child_objs"):
         bpa.grad(Model("grad"), child_objs=junk)
+
+
+@pytest.mark.parametrize("kind, position", [("grad", 3), ("jacrev", 3), ("hessian", 2),
+                                            ("vector_grad", 2)])
+def test_the_positional_form_warning_names_dyn_vars_position(kind, position):
+    """grad(func, grad_vars, dyn_vars) reads argument 3 as dyn_vars; BrainPy 2.2's
+    hessian/vector_grad(func, dyn_vars, grad_vars) read argument 2."""
+    model = Model(kind)
+    args = ((model.w, [model.h, model.w]) if position == 3
+            else ([model.h, model.w], {"w": model.w}))
+    with pytest.warns(LegacyArgumentWarning,
+                      match=rf"so argument {position} is read as dyn_vars, which is"):
+        getattr(bpa, kind)(model, *args)
