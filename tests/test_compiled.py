@@ -308,15 +308,20 @@ def test_compile_at_holds_for_signatures_traced_before_it_was_set():
     assert h.call_stats().compiled > 0
 
 
-@pytest.mark.parametrize("call", [
-    lambda: bpa.set_compiled_calls(False, max_programs=0),
-    lambda: bpa.set_compiled_calls(False, compile_at=0),
-    lambda: bpa.set_compiled_calls(False, max_programs=3, compile_at="soon"),
-    lambda: bpa.compiled_calls(False, compile_at=0).__enter__(),
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: bpa.set_compiled_calls(False, max_programs=0), ValueError,
+     r"^set_compiled_calls\(\): max_programs must be a positive int, got 0\.$"),
+    (lambda: bpa.set_compiled_calls(False, compile_at=0), ValueError,
+     r"^set_compiled_calls\(\): compile_at must be a positive int .*got 0\.$"),
+    (lambda: bpa.set_compiled_calls(False, max_programs=3, compile_at="soon"), TypeError,
+     r"^set_compiled_calls\(\): compile_at must be a positive int or 'auto', "
+     r"got a str \('soon'\)\.$"),
+    (lambda: bpa.compiled_calls(False, compile_at=0).__enter__(), ValueError,
+     r"^compiled_calls\(\): compile_at must be a positive int .*got 0\.$"),
 ], ids=["max_programs", "compile_at", "both", "compiled_calls"])
-def test_a_settings_call_that_raises_changes_no_setting(call):
+def test_a_settings_call_that_raises_changes_no_setting(call, error, match):
     before = bpa.compiled_calls_enabled()
-    with pytest.raises((TypeError, ValueError)):
+    with pytest.raises(error, match=match):
         call()
     assert bpa.compiled_calls_enabled() is before is True
     g = _tiny()
@@ -432,3 +437,37 @@ def test_states_are_read_and_written_on_the_calling_thread_only(compile_at_secon
     assert g.call_stats().compiled == 3
     assert threads == {threading.get_ident()}
     assert not [t for t in threading.enumerate() if "brainpy_autograd" in t.name]
+
+
+def _sin_grad(compiled=None):
+    w = brainstate.ParamState(jnp.float32(2.0))
+    return bpa.grad(lambda x: jnp.sum(jnp.sin(w.value * x)), grad_vars=w, argnums=0,
+                    compiled=compiled)
+
+
+@pytest.mark.parametrize("compile_at", [1, 2, "auto"], ids=str)
+def test_a_float64_call_after_a_float32_call_of_the_same_shape(compile_at):
+    """The signature's key holds the dtype: a float64 array of the same shape as an
+    earlier float32 one is a new signature, with what ``compiled=False`` gives (x64 is on)."""
+    assert jax.config.jax_enable_x64
+    x32, x64 = X, X.astype(jnp.float64)
+    g, ref = _sin_grad(), _sin_grad(compiled=False)
+    with bpa.compiled_calls(compile_at=compile_at):
+        for x in [x32, x64, x32, x64, x64, x32, x64]:
+            assert_same_result(g(x), ref(x))
+    assert g.call_stats().signatures == 2
+
+
+@pytest.mark.parametrize("compile_at", [1, 2, "auto"], ids=str)
+def test_weak_and_strong_typed_arrays_are_different_signatures(compile_at):
+    """Two ``jax.Array`` scalars of one shape, dtype and placement, one weakly typed
+    (``jnp.asarray(0.5)``) and one not: each call gives exactly what ``compiled=False``
+    gives, the weak type of the argument's gradient included."""
+    assert jax.config.jax_enable_x64
+    weak, strong = jnp.asarray(0.5), jnp.float64(0.5)
+    assert weak.aval.weak_type and not strong.aval.weak_type and weak.dtype == strong.dtype
+    g, ref = _sin_grad(), _sin_grad(compiled=False)
+    with bpa.compiled_calls(compile_at=compile_at):
+        for x in [weak, strong, weak, strong, strong, weak, 0.5, weak]:
+            assert_same_result(g(x), ref(x))
+    assert g.call_stats().signatures == 3  # the Python float is a third (no placement)

@@ -130,6 +130,43 @@ def test_jax_debug_nans_raises_as_brainstate_does_and_writes_nothing(where, comp
     assert float(s1.value) == (3.0 if isinstance(reference, BaseException) else 4.0)
 
 
+@pytest.mark.parametrize("compile_at", [1, 2])
+@pytest.mark.parametrize("where", ["output", "intermediate"])
+def test_jax_debug_infs_raises_once_the_program_is_compiled(where, compile_at):
+    """``jax_debug_infs`` sends a call to brainstate, as ``jax_debug_nans`` does: an Inf
+    in the gradient, or only in an intermediate that no output shows, raises
+    FloatingPointError at every call, after the signature's program was compiled too."""
+    s = brainstate.State(jnp.float32(0.0))
+
+    def f(x):
+        s.value = s.value + 1.0
+        if where == "output":
+            return jnp.sum(jnp.log(x))  # the gradient of log at 0 is Inf
+        return jnp.sum(jnp.where(jnp.isinf(1.0 / x), 0.0, 1.0) * x)  # 1/0 inside only
+
+    ok = jnp.linspace(0.1, 1.0, 7, dtype=jnp.float32)
+    bad = jnp.linspace(0.0, 1.0, 7, dtype=jnp.float32)  # same signature, one 0
+    g = bpa.grad(f)
+    with bpa.compiled_calls(compile_at=compile_at):
+        for _ in range(3):
+            g(ok)
+        assert g.call_stats().compiled == 4 - compile_at
+        g(bad)  # without the flag: no check, no error
+        jax.config.update("jax_debug_infs", True)
+        try:
+            if not isinstance(_outcome(lambda: bpa.grad(f, compiled=False)(bad)),
+                              FloatingPointError):
+                pytest.skip("this jax does not check for Inf here")  # as the nans test allows
+            s.value = jnp.float32(4.0)  # the reference call above wrote nothing
+            for _ in range(3):
+                with pytest.raises(FloatingPointError, match=r"(?i)inf"):
+                    g(bad)
+        finally:
+            jax.config.update("jax_debug_infs", False)
+    assert g.call_stats().compiled == 5 - compile_at  # the flagged calls were interpreted
+    assert float(s.value) == 4.0  # a call that raised wrote nothing
+
+
 # 3d ------------------------------------------------------------------------
 
 

@@ -176,3 +176,42 @@ def test_uninstall_closes_plain_installs_but_not_open_blocks(brainpy_math):
     assert snapshot() == before and not bpa.is_installed()
     bpa.uninstall()  # nothing open: a no-op
     assert snapshot() == before
+
+
+def test_uninstall_gives_back_a_third_partys_replacement_made_before_install(brainpy_math):
+    """The issue-25 mutation: install() must record what was there (theirs), not
+    BrainPy's, in every module; uninstall() (not only a block's end) gives it back."""
+    def theirs(*args, **kwargs):
+        return "theirs"
+
+    for name in MODULES:
+        setattr(sys.modules[name], "grad", theirs)
+    before = snapshot()
+    bpa.install()
+    assert ours_everywhere()
+    bpa.install()  # a second install while open records nothing new
+    bpa.uninstall()
+    assert snapshot() == before and brainpy_math.grad is theirs
+
+
+def test_a_name_a_module_lacks_is_not_added(brainpy_math):
+    """'and nothing else': a BrainPy module without one of the names gets none, during
+    or after."""
+    autograd = sys.modules["brainpy.math.object_transform.autograd"]
+    del autograd.functional_vector_grad
+    with bpa.install():
+        assert not hasattr(autograd, "functional_vector_grad")
+        assert brainpy_math.functional_vector_grad is REPLACEMENTS["functional_vector_grad"]
+    assert not hasattr(autograd, "functional_vector_grad")
+
+
+def test_a_name_set_to_ours_by_hand_after_uninstall_is_left_alone(brainpy_math):
+    """What a closed installation recorded is forgotten: a later installation gives back
+    only what it replaced itself, so a name the user set to ours by hand stays ours."""
+    with bpa.install():
+        pass
+    brainpy_math.grad = bpa.grad  # by hand, not through install()
+    with bpa.install():
+        pass
+    assert brainpy_math.grad is bpa.grad
+    assert brainpy_math.hessian is not REPLACEMENTS["hessian"]  # the others came back

@@ -126,10 +126,12 @@ def test_brainpy22_positional_dyn_vars_third(kind):
 def test_brainpy22_positional_with_argnums_fourth():
     model = Model("grad")
     with pytest.warns(LegacyArgumentWarning, match=r"grad\(func, grad_vars, argnums=\.\.\.\)"):
-        var_grads, arg_grads = bpa.grad(model, model.w, model.h, 0)(X)
-    want = bpa.grad(Model("grad"), grad_vars=Model("grad").w, argnums=0)
-    assert var_grads.shape == (3,) and arg_grads.shape == (3,)
-    assert want is not None
+        got = bpa.grad(model, model.w, model.h, 0)(X)
+    plain = Model("grad")
+    want = bpa.grad(plain, grad_vars=plain.w, argnums=0)(X)
+    assert got[0].shape == (3,) and got[1].shape == (3,)
+    assert_tree_close(got, want)
+    assert_tree_close(model.h.value, plain.h.value)
 
 
 @pytest.mark.parametrize("kind", ["hessian", "vector_grad"])
@@ -170,3 +172,16 @@ def test_dyn_vars_junk_is_refused(junk):
 def test_child_objs_junk_is_refused(junk):
     with pytest.raises(TypeError, match="child_objs"):
         bpa.grad(Model("grad"), child_objs=junk)
+
+
+@pytest.mark.parametrize("kind, position", [("grad", 3), ("jacrev", 3), ("hessian", 2),
+                                            ("vector_grad", 2)])
+def test_the_positional_form_warning_names_dyn_vars_position(kind, position):
+    """grad(func, grad_vars, dyn_vars) reads argument 3 as dyn_vars; BrainPy 2.2's
+    hessian/vector_grad(func, dyn_vars, grad_vars) read argument 2."""
+    model = Model(kind)
+    args = ((model.w, [model.h, model.w]) if position == 3
+            else ([model.h, model.w], {"w": model.w}))
+    with pytest.warns(LegacyArgumentWarning,
+                      match=rf"so argument {position} is read as dyn_vars, which is"):
+        getattr(bpa, kind)(model, *args)
