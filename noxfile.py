@@ -127,7 +127,7 @@ def docs(session: nox.Session) -> None:
     """The documentation site: built with warnings as errors, and its examples run."""
     _fresh(session, "py311-latest")
     session.install("-q", "-e", ".[test,migrate,docs]")
-    out = Path(session.create_tmp())
+    out = Path(session.create_tmp()).resolve()
     for builder in ("html", "doctest"):
         session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", builder, "docs",
                     str(out / f"docs-{builder}"))
@@ -163,7 +163,7 @@ def wheel(session: nox.Session) -> None:
     (sdist,) = DIST.glob("*.tar.gz")
     session.install("-q", f"{wheel_file}[test]")
     session.run("python", "-c", VERSIONS)
-    tmp = Path(session.create_tmp())
+    tmp = Path(session.create_tmp()).resolve()
     src, work = tmp / "sdist", tmp / "work"
     for folder in (src, work):
         shutil.rmtree(folder, ignore_errors=True)
@@ -195,7 +195,7 @@ def migrate_nojax(session: nox.Session) -> None:
     befores = sorted(ROOT.glob("tests/**/golden_migrate/*_before.py"))
     if not befores:
         session.error("no golden files (tests/**/golden_migrate/*_before.py)")
-    work = Path(session.create_tmp()) / "migrate-nojax-work"
+    work = Path(session.create_tmp()).resolve() / "migrate-nojax-work"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     for before in befores:
@@ -219,7 +219,7 @@ def benchmarks(session: nox.Session) -> None:
     """The benchmarks' --quick smoke runs in py312-brainpy (nothing about speed asserted)."""
     _fresh(session, "py312-brainpy")
     session.install("-q", "-e", ".[test]")
-    out = Path(session.create_tmp())
+    out = Path(session.create_tmp()).resolve()
     session.run("python", "benchmarks/run.py", "--quick", "--json",
                 str(out / "benchmark-quick.json"))
     session.run("python", "benchmarks/calls.py", "--quick", "--json",
