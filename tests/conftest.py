@@ -4,7 +4,12 @@ Profiles (choose with ``BRAINPY_AUTOGRAD_PROFILE``, default ``ci``):
 
 - ``ci``: derandomized, no example database, no deadline, few examples, so the
   whole suite is fast and reproducible on a 2-core CI machine;
+- ``dev``: a quick loop while you edit: at most ``helpers.DEV_EXAMPLES`` examples per
+  test, random seeds, and hypothesis's example database (``.hypothesis/``), so that a
+  failure it found is tried first in the next run;
 - ``thorough``: many more examples, random seeds, for local runs.
+
+CI runs ``ci`` (``.ci/run`` sets it); the other two are for your own runs.
 
 With ``BRAINPY_AUTOGRAD_EXPECT_INSTALLED=1`` (CI's run against the built wheel) the
 run stops before collecting anything unless ``brainpy_autograd`` was imported from
@@ -41,13 +46,20 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile(
+    "dev",
+    deadline=None,
+    max_examples=helpers.DEV_EXAMPLES,
+    suppress_health_check=_SLOW_OK,
+    print_blob=True,
+)
+settings.register_profile(
     "thorough",
     deadline=None,
     max_examples=400,
     suppress_health_check=_SLOW_OK,
     print_blob=True,
 )
-settings.load_profile(os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci"))
+settings.load_profile(helpers.PROFILE)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

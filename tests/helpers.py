@@ -6,6 +6,7 @@ fixtures that use it are in ``conftest.py``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,6 +23,10 @@ import brainpy_autograd as bpa
 
 #: Examples per hypothesis test in the ``ci`` profile (``conftest.py``).
 CI_EXAMPLES = 25
+#: At most this many examples per hypothesis test in the ``dev`` profile.
+DEV_EXAMPLES = 5
+#: The hypothesis profile the run uses (``conftest.py`` registers and loads them).
+PROFILE = os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci")
 
 #: Set to 1 (by CI's installed-wheel run) to require brainpy_autograd from site-packages.
 EXPECT_INSTALLED = "BRAINPY_AUTOGRAD_EXPECT_INSTALLED"
@@ -47,9 +52,13 @@ def not_an_installed_copy(package_file: str, tree: Path, site_dirs: Iterable[str
 
 
 def ci_settings(n: int) -> settings:
-    """``n`` examples in the ``ci`` profile; the active profile's own count otherwise."""
-    return settings(max_examples=n) if settings.default.max_examples <= CI_EXAMPLES \
-        else settings()
+    """``n`` examples in the ``ci`` profile, at most ``DEV_EXAMPLES`` in ``dev``, and the
+    active profile's own count otherwise (``thorough``)."""
+    if PROFILE == "ci":
+        return settings(max_examples=n)
+    if PROFILE == "dev":
+        return settings(max_examples=min(n, DEV_EXAMPLES))
+    return settings()
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import time
 
 import brainstate
 import jax.numpy as jnp
+import pytest
 
 import brainpy_autograd as bpa
 
@@ -63,6 +64,7 @@ def _busy() -> list[subprocess.Popen]:
     return [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
 
 
+@pytest.mark.slow  # two training runs in fresh processes, one beside two CPU burners
 def test_a_training_script_gives_the_same_bits_on_a_quiet_and_a_busy_machine():
     quiet = _train()
     burners = _busy()

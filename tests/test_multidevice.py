@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.multidevice
+# slow: a subprocess with 8 devices compiles every case (left out by default, -m slow)
+pytestmark = [pytest.mark.multidevice, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytestmark = pytest.mark.multidevice
+# slow: two processes start JAX and compile (left out by default, run with -m slow)
+pytestmark = [pytest.mark.multidevice, pytest.mark.slow]
 
 TIMEOUT = 300
 

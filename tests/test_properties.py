@@ -10,6 +10,7 @@ import brainstate
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 from helpers import ci_settings, compile_at_second_call
 from hypothesis import given, note
 from hypothesis import strategies as st
@@ -19,6 +20,9 @@ from programs import Example, examples, programs
 
 import brainpy_autograd as bpa
 from brainpy_autograd.testing import assert_paths_agree, check_grads
+
+# CI runs this file a second time with compiled evaluation off (nox -s properties-interpreted)
+pytestmark = pytest.mark.properties
 
 
 def check_states(states, want):
