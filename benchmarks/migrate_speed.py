@@ -38,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "golden_migrate"
+GOLDEN = Path(__file__).resolve().parent.parent / "tests" / "migrate" / "golden_migrate"
 
 _PLAIN = '''"""A helper module with no BrainPy in it."""
 import numpy as np

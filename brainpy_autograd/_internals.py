@@ -21,7 +21,7 @@ itself off and the calls stay correct:
   brainstate releases; everything else (``argnums`` only) keeps working.
 
 Checked against jax 0.8.0, 0.10.2 and 0.12.0 and brainstate 0.5.0, 0.5.4 and
-0.6.0 (the versions CI installs). ``tests/test_internals.py`` removes each
+0.6.0 (the versions CI installs). ``tests/package/test_internals.py`` removes each
 name in turn and checks the fallback.
 """
 

@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, settings
 
 # Generated functions use float32 and float64 inputs. (brainstate 0.5.x resets
 # this flag when it is imported; brainpy_autograd's import keeps it, see
-# brainpy_autograd/_x64_guard.py and tests/test_compat.py.)
+# brainpy_autograd/_x64_guard.py and tests/package/test_compat.py.)
 jax.config.update("jax_enable_x64", True)
 import brainpy_autograd  # noqa: E402, I001  (first: imports brainstate after the flag)
 import helpers  # noqa: E402, I001  (imports brainstate too, so after brainpy_autograd)

@@ -45,7 +45,7 @@ class Keywords(TypedDict, total=False):
     """The keyword-only options that every transform takes, for type checkers and IDEs.
 
     The option table is the truth (their defaults, checks and docs are there);
-    ``tests/test_option_table.py`` checks that this and the overloads agree with it.
+    ``tests/adapter/test_option_table.py`` checks that this and the overloads agree with it.
     """
 
     compiled: bool | None

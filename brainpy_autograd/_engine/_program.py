@@ -9,9 +9,7 @@ when tracing, and refuses a program whose inputs do not line up.
 
 - :meth:`Program.replay` evaluates the jaxpr op by op (``jax.core.eval_jaxpr``),
   as brainstate's ``jaxpr_call`` does.
-- :meth:`Program.compile` builds one XLA executable. The jaxpr's constants are
-  passed to it on every call instead of being baked in, so that a NumPy array
-  the function captured and the caller changed in place is read as it is now.
+- :meth:`Program.compile` builds one XLA executable (:mod:`._executable`).
 - A program with host callbacks is replayed in segments (:mod:`._segments`), the
   call lock released around each callback.
 - Both return what an interpreted call returns: an output that the jaxpr takes
@@ -31,6 +29,7 @@ from brainstate import State
 from brainstate.transform import StatefulFunction
 from jax.extend.core import Literal
 
+from ._executable import Executable, Stale, Unplaceable
 from ._facts import Facts, facts_of
 from ._layout import ExactLayout
 from ._segments import Segments
@@ -40,14 +39,6 @@ __all__ = ["Program", "Stale", "TraceError", "Unplaceable"]
 
 #: jax.typeof (jax >= 0.9), or jax.core.get_aval before it
 _typeof: Callable[[Any], Any] = getattr(jax, "typeof", None) or getattr(jax.core, "get_aval")
-
-
-class Stale(Exception):
-    """The compiled executable refused its inputs (it cannot run this call)."""
-
-
-class Unplaceable(Exception):
-    """A compiled executable would put an output elsewhere than the replay did."""
 
 
 class TraceError(Exception):
@@ -63,7 +54,6 @@ class Program:
 
     __slots__ = ("states", "written", "facts", "executable", "state_key", "committed",
                  "placements",
-                 "_verified",
                  "_jaxpr", "_consts", "_tree", "_segments", "_fixed", "_computed", "_fresh",
                  "_layout")
 
@@ -109,9 +99,8 @@ class Program:
         #: executable's outputs land where a replay put them (:meth:`compile`)
         self.committed = committed(flat) or committed(self._consts)
         self.placements: list[Any] | None = None
-        self._verified = False
         self._segments = Segments(self._jaxpr) if self.facts.callbacks else None
-        self.executable: Any = None
+        self.executable: Executable | None = None
         self._index_outputs()
 
     def _index_outputs(self) -> None:
@@ -162,47 +151,15 @@ class Program:
 
     def compile(self, arg_leaves: list[Any], values: list[Any]) -> None:
         """Lower and compile the program for these inputs (XLA's part: the costly one)."""
-        flat = self._inputs(arg_leaves, values)
-        jaxpr, computed = self._jaxpr, self._computed
-
-        def run(consts: list[Any], flat: list[Any]) -> list[Any]:
-            outs = jax.core.eval_jaxpr(jaxpr, consts, *flat)
-            return [outs[j] for j in computed]
-
-        self.executable = jax.jit(run).lower(self._consts, flat).compile()
-        self._verified = False
-
-    def _check_placement(self, values: list[Any]) -> None:
-        """The first compiled outputs must land where a replay put them (or, with no
-        replay watched, where a fresh array lands: uncommitted, on the default device)."""
-        if self.placements is not None:
-            wanted = [self.placements[j] for j in self._computed]
-        else:
-            wanted = [placement(jax.numpy.zeros(()))] * len(values)
-        if [placement(v) for v in values] != wanted:
-            self.executable = None
-            raise Unplaceable("compiled, an output would land elsewhere than brainstate's "
-                              "call puts it: this signature is replayed")
-        self._verified = True
+        self.executable = Executable(self._jaxpr, self._consts,
+                                     self._inputs(arg_leaves, values), self._computed,
+                                     self._fixed, self.placements)
 
     def run(self, arg_leaves: list[Any], values: list[Any]) -> Any:
         """Run the compiled program (after :meth:`compile`)."""
         flat = self._inputs(arg_leaves, values)
-        try:
-            values = self.executable(self._consts, flat)
-        except (TypeError, ValueError) as err:  # inputs it was not compiled for
-            raise Stale from err
-        if not self._verified:
-            self._check_placement(values)
-        if not self._fixed:
-            return self._finish(values, flat)
-        outs: list[Any] = [None] * len(self._jaxpr.outvars)
-        for j, v in zip(self._computed, values):
-            outs[j] = v
-        consts = self._consts
-        for j, kind, ref in self._fixed:
-            outs[j] = ref if kind == "literal" else consts[ref] if kind == "const" else flat[ref]
-        return self._finish(outs, flat)
+        assert self.executable is not None
+        return self._finish(self.executable.outputs(flat), flat)
 
 
 def _output_kinds(jaxpr: Any, results: int) -> tuple[tuple[tuple[int, str, Any], ...],

@@ -35,7 +35,7 @@ class Rule(StrEnum):
     """Every rewrite rule, in the order its callbacks run on the same node.
 
     A value is the name of the rule's module in ``rules/`` and of its golden pair
-    (``tests/golden_migrate/<value>_before.py`` and ``_after.py``).
+    (``tests/migrate/golden_migrate/<value>_before.py`` and ``_after.py``).
     """
 
     #: first: records ``grad = bm.grad`` when the assignment is visited, so that the

@@ -106,7 +106,7 @@ def test_each_transform_links_the_return_layout_page(name):
     doc = inspect.getdoc(_api.TRANSFORMS[name]) or ""
     returns = doc.split("Returns\n-------\n", 1)[1].split("\n\n", 1)[0]
     assert "<return-layout>`" in returns and "help(" not in returns
-    page = pathlib.Path(__file__).resolve().parents[1] / "docs" / "return-layout.md"
+    page = pathlib.Path(__file__).resolve().parents[2] / "docs" / "return-layout.md"
     assert page.read_text().startswith("(return-layout)=\n# ")
 
 
@@ -130,7 +130,7 @@ def _readme_python_blocks():
     import pathlib
     import re
 
-    root = pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(__file__).resolve().parents[2]
     return [block for doc in DOCUMENTS
             for block in re.findall(r"```python\n(.*?)```", (root / doc).read_text(), flags=re.S)]
 
@@ -179,7 +179,7 @@ def test_every_public_name_is_in_the_api_reference():
     import pathlib
     import re
 
-    api = (pathlib.Path(__file__).resolve().parents[1] / "docs" / "api.md").read_text()
+    api = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
     # a directive may give its own signature: ``.. autoclass:: brainpy_autograd.X(...)``
     missing = [n for n in brainpy_autograd.__all__
                if not re.search(rf"brainpy_autograd\.{n}(\(.*\))?\n", api)]
@@ -195,7 +195,7 @@ def test_links_and_paths_in_the_documents_resolve(document):
     import pathlib
     import re
 
-    root = pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(__file__).resolve().parents[2]
     path = root / document
     text = path.read_text()
     prose = re.sub(r"```.*?```", "", text, flags=re.S)  # code blocks are commands, not links

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "brainpy_autograd"
+PACKAGE = Path(__file__).resolve().parents[2] / "brainpy_autograd"
 SUBSYSTEMS = ("_adapter", "_engine", "_migrate")
 #: modules that every room may use: small, and importing no room
 SHARED = ("_names", "_types", "_checks", "_internals", "_x64_guard")
@@ -122,3 +122,42 @@ def test_no_piece_is_over_about_120_lines():
             if size > MAX_LINES and (node.name.startswith("_") or _code_lines(node) > 40):
                 long.append(f"{path.relative_to(PACKAGE)}:{node.lineno} {node.name} ({size})")
     assert not long, long
+
+
+TESTS = Path(__file__).resolve().parents[1]
+#: Test folders: one per room of the package, and ``package`` for what spans them all
+#: (packaging, docs, structure, the lazy package, the private-name table).
+TEST_ROOMS = {"adapter": "_adapter", "engine": "_engine", "migrate": "_migrate",
+              "install": "_install", "testing": "testing", "package": None}
+
+
+def _private_rooms_imported(path: Path) -> set[str]:
+    """The rooms of the package whose modules a test file imports by name."""
+    rooms = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "brainpy_autograd" and len(parts) > 1:
+                rooms.add(parts[1])
+    return rooms
+
+
+def test_tests_sit_in_the_folder_of_their_room():
+    """Every test file is in a room's folder, and imports no other room's modules (so a
+    contributor who changes one room runs that folder)."""
+    assert sorted(p.name for p in TESTS.glob("test_*.py")) == []
+    files = sorted(TESTS.glob("*/test_*.py"))
+    assert len(files) > 30
+    wrong = []
+    for path in files:
+        folder = path.parent.name
+        assert folder in TEST_ROOMS, f"{path}: not a room's folder ({sorted(TEST_ROOMS)})"
+        if TEST_ROOMS[folder] is None:
+            continue
+        others = {r for r in _private_rooms_imported(path)  # private rooms: testing is public
+                  if r.startswith("_") and r in TEST_ROOMS.values() and r != TEST_ROOMS[folder]}
+        if others:
+            wrong.append(f"{path.relative_to(TESTS)} imports {sorted(others)}")
+    assert wrong == []

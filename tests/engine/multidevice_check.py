@@ -1,4 +1,4 @@
-"""Data-parallel gradients on 8 host CPU devices; run by tests/test_multidevice.py.
+"""Data-parallel gradients on 8 host CPU devices; run by tests/engine/test_multidevice.py.
 
 Needs ``XLA_FLAGS=--xla_force_host_platform_device_count=8`` set before JAX
 starts, hence a process of its own. Prints one JSON object with what it found.

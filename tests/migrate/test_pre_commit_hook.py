@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-MANIFEST = Path(__file__).resolve().parents[1] / ".pre-commit-hooks.yaml"
+MANIFEST = Path(__file__).resolve().parents[2] / ".pre-commit-hooks.yaml"
 
 
 def test_the_manifest_is_valid_for_pre_commit():

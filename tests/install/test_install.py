@@ -168,7 +168,7 @@ def as_numpy(tree):
 
 
 def test_brainpy_2x_reference_code_runs_unchanged_after_install(clean):
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "brainpy_style"))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "brainpy_style"))
     try:
         import reference_examples
     finally:
@@ -193,7 +193,7 @@ def test_brainpy_2x_reference_code_runs_unchanged_after_install(clean):
 
 
 def test_the_same_code_fails_on_brainpy_29_without_install(clean):
-    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parent / "brainpy_style"))
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).parents[1] / "brainpy_style"))
     try:
         import reference_examples
     finally:

@@ -13,7 +13,7 @@ pytest.importorskip("libcst")
 
 from brainpy_autograd import migrate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 LEGACY = "import brainpy.math as bm\ng = bm.grad(f, dyn_vars=[w])\n"
 DONE = "import brainpy_autograd\n\ng = brainpy_autograd.grad(f)\n"
 #: nothing to rewrite, but a finding for a person

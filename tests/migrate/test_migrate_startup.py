@@ -1,7 +1,7 @@
 """No migrated script or notebook loads JAX later than the original did (issue 23).
 
 Shown by running them: the original (with a stand-in BrainPy that imports JAX at once,
-``tests/stub_brainpy``) and the migrated file each print ``jax_enable_x64`` and the
+``tests/migrate/stub_brainpy``) and the migrated file each print ``jax_enable_x64`` and the
 dtype of a gradient, after setting ``JAX_ENABLE_X64`` in a way JAX only sees if it
 has not started yet. Both must print the same.
 """
@@ -21,7 +21,7 @@ pytest.importorskip("jax")
 
 from brainpy_autograd import migrate  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STUB = Path(__file__).with_name("stub_brainpy")
 PRINT = ("import jax\nimport jax.numpy as jnp\nf = bm.grad(lambda x: (x * x).sum())\n"
          "print(jax.config.jax_enable_x64, f(jnp.ones(3)).dtype)\n")

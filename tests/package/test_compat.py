@@ -100,7 +100,7 @@ def test_every_documented_public_name_resolves():
     import re
     from pathlib import Path
 
-    api = (Path(__file__).resolve().parent.parent / "docs" / "api.md").read_text()
+    api = (Path(__file__).resolve().parents[2] / "docs" / "api.md").read_text()
     documented = set(re.findall(r"brainpy_autograd\.([A-Za-z_]+)", api))
     assert documented <= set(bpa.__all__), documented - set(bpa.__all__)
     assert sorted(bpa.__all__) == sorted(bpa._LAZY)

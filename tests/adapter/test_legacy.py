@@ -51,7 +51,7 @@ def test_non_empty_reduce_axes_explains_the_replacement(kind, axes):
     with pytest.raises(ValueError, match=r"no longer supported.*jax\.lax\.psum") as info:
         getattr(bpa, kind)(Model(kind), reduce_axes=axes)
     # the page it names exists, and holds the recipe
-    page = Path(__file__).resolve().parents[1] / "docs" / "multidevice.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "multidevice.md"
     assert "docs/multidevice.md" in str(info.value) and "psum" in page.read_text()
 
 

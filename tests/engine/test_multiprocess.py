@@ -81,7 +81,7 @@ def test_the_documented_recipe_runs_as_written_in_two_processes(tmp_path):
     """docs/multidevice.md's 2-process script (its port replaced by a free one)."""
     import re
 
-    page = Path(__file__).resolve().parents[1] / "docs" / "multidevice.md"
+    page = Path(__file__).resolve().parents[2] / "docs" / "multidevice.md"
     (block,) = [b for b in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)
                 if "jax.distributed.initialize" in b]
     script = tmp_path / "train.py"

@@ -135,7 +135,7 @@ def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is():
 # ------------------------------------------------ start-up order
 # `import brainpy.math` imports JAX at once, `import brainpy_autograd` when a transform is
 # first used: a brainpy import is never removed, so JAX starts where it did
-# (tests/test_migrate_startup.py runs originals and migrated files to show it)
+# (tests/migrate/test_migrate_startup.py runs originals and migrated files to show it)
 
 SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=8"\n'
 

@@ -23,7 +23,7 @@ import pytest
 from brainpy_autograd._adapter import _api, _docs, _option_table
 
 NAMES = ("grad", "vector_grad", "jacrev", "jacfwd", "hessian")
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 PACKAGE = TESTS.parent / "brainpy_autograd"
 
 
@@ -99,7 +99,7 @@ def test_filldoc_indents_a_fragment_as_its_field():
 _ENTRY = '''
     Option("negate", False, "bool", """
         negate : bool, default False
-            Negate the %(results)s (a throwaway option of tests/test_option_table.py).
+            Negate the %(results)s (a throwaway option of tests/adapter/test_option_table.py).
         """, check=check_flag),
 '''
 _EFFECT = '''    if options.values["negate"]:
