@@ -160,7 +160,7 @@ def kept_for(f: Callable[..., Any], grad_vars: Any, argnums: Any, unit_aware: bo
     with _LOCK:
         try:
             held = _KEPT.get(key)
-        except TypeError:  # an unhashable function: nothing is kept
+        except Exception:  # noqa: BLE001 - an unhashable function (or odd __eq__): keep nothing
             return Kept()
         if held is not None and now is not None and held[0] == now:
             _KEPT.move_to_end(key)
