@@ -40,10 +40,9 @@ def discover(f: Callable[..., Any], args: Sequence[Any],
     stateful = brainstate.transform.StatefulFunction(f)
     try:
         stateful.make_jaxpr(*args, **kwargs)
-        key = stateful.get_arg_cache_key(*args, **kwargs)
-        out_shapes: Any = stateful.get_out_shapes_by_cache(key)  # (output, States' values)
-        return Discovered(list(stateful.get_states_by_cache(key)),
-                          stateful.get_jaxpr_by_cache(key), out_shapes[0])
+        out_shapes: Any = stateful.get_out_shapes(*args, **kwargs)  # (output, States' values)
+        return Discovered(list(stateful.get_states(*args, **kwargs)),
+                          stateful.get_jaxpr(*args, **kwargs), out_shapes[0])
     except Exception as err:
         err.add_note(f"({name} traces the function once, with "
                      f"brainstate.transform.StatefulFunction, to find the States it reads "
