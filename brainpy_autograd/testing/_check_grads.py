@@ -11,9 +11,10 @@ from brainstate import State
 
 from ._derivs import Call, contract, unit_ratio
 from ._fd import central_difference, only, random_directions
-from ._inputs import Inputs, in_unit, is_quantity, split_unit
+from ._inputs import Inputs, in_unit, is_quantity
 from ._report import Mismatch, compare, message
-from ._save import Snapshot, states_touched
+from ._reuse import kept_for
+from ._save import Discovered, Snapshot, discover
 from ._tolerance import STEP, TOLERANCE, check_dtype
 from ._validate import check_float_inputs, check_grads_options
 
@@ -58,6 +59,12 @@ def check_grads(
     included, is saved first and put back before and after each evaluation:
     each evaluation sees the same model, and afterwards every State holds what
     it held before, bit for bit.
+
+    The transforms made for ``f`` are kept for a later check of the same
+    function (a hypothesis property checks it at every drawn point), which
+    replays them instead of tracing again, as long as that trace of ``f`` gives
+    the same program; a program with a ``custom_jvp``/``custom_vjp`` rule or a
+    host callback gets new transforms at every check.
 
     Parameters
     ----------
@@ -120,28 +127,29 @@ def check_grads(
     Array([0., 0., 0.], dtype=float32)
     """
     opts = check_grads_options(f, args, grad_vars, argnums, order, modes, eps, atol, rtol, seed)
-    touched = states_touched(f, opts.args, name="check_grads")
+    traced = discover(f, opts.args, name="check_grads")
     var_states = [] if grad_vars is None else jax.tree.leaves(
         grad_vars, is_leaf=lambda x: isinstance(x, State))
-    snapshot = Snapshot([*touched, *var_states])
+    snapshot = Snapshot([*traced.states, *var_states])
     try:
-        _check(f, opts, grad_vars, snapshot, eps, atol, rtol, seed)
+        _check(f, opts, grad_vars, snapshot, traced, eps, atol, rtol, seed)
     finally:
         snapshot.restore()
 
 
 def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
-           eps: float | None, atol: float | None, rtol: float | None, seed: int) -> None:
+           traced: Discovered, eps: float | None, atol: float | None, rtol: float | None,
+           seed: int) -> None:
     inputs = Inputs(grad_vars, opts.args, opts.positions)
     if not inputs.leaves:
         raise ValueError("check_grads(): nothing to differentiate: give grad_vars (States) "
                          "or argnums (argument positions) with at least one array.")
     check_float_inputs([(leaf.name, leaf.value.dtype) for leaf in inputs.leaves])
-    out = snapshot.run(f, *opts.args)
-    out_pairs, _ = jax.tree_util.tree_flatten_with_path(out, is_leaf=is_quantity)
+    # the output's structure, units, shapes and dtypes, from the trace that found the States
+    out_pairs, _ = jax.tree_util.tree_flatten_with_path(traced.out_shapes, is_leaf=is_quantity)
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
-    out_units = [split_unit(leaf)[1] for _, leaf in out_pairs]
-    out_values = [split_unit(leaf)[0] for _, leaf in out_pairs]
+    out_units = [leaf.unit if is_quantity(leaf) else None for _, leaf in out_pairs]
+    out_values = [leaf.mantissa if is_quantity(leaf) else leaf for _, leaf in out_pairs]
     dtype = check_dtype([leaf.value.dtype for leaf in inputs.leaves]
                         + [v.dtype for v in out_values])
     eps = STEP[dtype] if eps is None else eps
@@ -149,7 +157,8 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
     rtol = TOLERANCE[dtype] if rtol is None else rtol
     unit_aware = any(u is not None for u in out_units) or any(
         leaf.unit is not None for leaf in inputs.leaves)
-    call = Call(f, inputs, grad_vars, opts.argnums, unit_aware, snapshot)
+    kept = kept_for(f, grad_vars, opts.argnums, unit_aware, opts.args, traced)
+    call = Call(f, inputs, grad_vars, opts.argnums, unit_aware, snapshot, kept)
 
     def evaluate(values: list[np.ndarray]) -> list[np.ndarray]:
         result = snapshot.run(lambda: f(*inputs.apply(values)))

@@ -19,6 +19,7 @@ import numpy as np
 import brainpy_autograd
 
 from ._inputs import Inputs, in_unit, is_quantity
+from ._reuse import Kept
 from ._save import Snapshot
 
 __all__ = ["Call", "unit_ratio", "contract"]
@@ -49,12 +50,21 @@ def contract(block: Any, direction: np.ndarray, unit: Any, what: str) -> np.ndar
             f"expected {unit}") from err
     numbers = np.asarray(numbers, np.float64)
     d = np.asarray(direction, np.float64)
-    return np.tensordot(numbers, d, axes=d.ndim) if d.ndim else numbers * d
+    if not d.ndim:
+        return numbers * d
+    # a product and a sum, not np.tensordot: BLAS threads cost more than the sum here
+    rows = numbers.reshape(-1, d.size) * d.reshape(-1)
+    return rows.sum(axis=1).reshape(numbers.shape[:numbers.ndim - d.ndim])
 
 
 @dataclass
 class Call:
-    """How to call a transform on the checked function: its options and the saved model."""
+    """How to call a transform on the checked function: its options and the saved model.
+
+    The transforms are made once per function and kept between checks while the
+    function's traced program is unchanged (:mod:`._reuse`); each is read from
+    :mod:`brainpy_autograd` when it is used, and made again if that changed.
+    """
 
     f: Callable[..., Any]
     inputs: Inputs
@@ -62,20 +72,31 @@ class Call:
     argnums: Any  # as the user gave it (int or tuple), None for none
     unit_aware: bool
     snapshot: Snapshot
-    made: dict[str, Any] = field(default_factory=dict)
+    kept: Kept = field(default_factory=Kept)
 
-    def result(self, name: str, values: list[np.ndarray] | None = None) -> Any:
-        """Transform ``name`` of ``f`` at the saved model (or at ``values``)."""
-        transform = self.made.get(name)
-        if transform is None:
-            options: dict[str, Any] = {}
+    def transform(self, name: str, f: Callable[..., Any], **extra: Any) -> Any:
+        """``brainpy_autograd.<name>`` of ``f``, the kept one if it was made from the
+        same factory."""
+        factory = getattr(brainpy_autograd, name)
+        key = name if not extra else f"{name} along"
+        held = self.kept.made.get(key)
+        if held is not None and held[0] is factory:
+            return held[1]
+        options: dict[str, Any] = dict(extra)
+        if not extra:
             if self.grad_vars is not None:
                 options["grad_vars"] = self.grad_vars
             if self.argnums is not None:
                 options["argnums"] = self.argnums
-            if self.unit_aware:
-                options["unit_aware"] = True
-            transform = self.made[name] = getattr(brainpy_autograd, name)(self.f, **options)
+        if self.unit_aware:
+            options["unit_aware"] = True
+        made = factory(f, **options)
+        self.kept.made[key] = (factory, made)
+        return made
+
+    def result(self, name: str, values: list[np.ndarray] | None = None) -> Any:
+        """Transform ``name`` of ``f`` at the saved model (or at ``values``)."""
+        transform = self.transform(name, self.f)
 
         def run() -> Any:
             args = self.inputs.args if values is None else self.inputs.apply(values)
@@ -88,14 +109,21 @@ class Call:
         ``step`` for one forward pass (a full ``jacfwd`` costs one per input element)."""
         import jax.numpy as jnp
 
-        base = self.inputs.values
+        kept = self.kept
+        kept.inputs = self.inputs  # read when the transform traces ``along``
+        if kept.along is None:
+            f = self.f
 
-        def along(t: Any) -> Any:
-            return self.f(*self.inputs.apply(
-                [jnp.asarray(b) + t * jnp.asarray(d, b.dtype) for b, d in zip(base, step)]))
+            def along(t: Any, args: tuple[Any, ...], base: list[Any], step: list[Any]) -> Any:
+                return f(*kept.inputs.apply([b + t * d for b, d in zip(base, step)], args))
 
-        transform = brainpy_autograd.jacfwd(along, unit_aware=self.unit_aware)
-        result = self.snapshot.run(lambda: transform(jnp.zeros((), dtype)))
+            kept.along = along
+        transform = self.transform("jacfwd", kept.along, argnums=0)
+        values = self.inputs.values
+        base, step = jax.device_put(  # one transfer for all leaves
+            (values, [np.asarray(d, b.dtype) for b, d in zip(values, step)]))
+        result = self.snapshot.run(
+            lambda: transform(jnp.zeros((), dtype), self.inputs.args, base, step))
         return jax.tree.leaves(result, is_leaf=is_quantity)
 
     def blocks(self, name: str, rows: int,

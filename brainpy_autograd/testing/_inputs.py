@@ -80,10 +80,15 @@ class Inputs:
                 mantissa, unit = split_unit(leaf)
                 self.leaves.append(Leaf(name, mantissa, unit, arg=pos))
 
-    def apply(self, values: Sequence[np.ndarray]) -> tuple[Any, ...]:
-        """Put ``values`` (mantissas, one per leaf) into the States; the arguments with them."""
-        args = list(self.args)
+    def apply(self, values: Sequence[Any],
+              args: Sequence[Any] | None = None) -> tuple[Any, ...]:
+        """Put ``values`` (mantissas, one per leaf) into the States; the arguments with them
+        (``args``, default the check's own, with the differentiated leaves replaced)."""
+        args = list(self.args if args is None else args)
         by_arg: dict[int, list[Any]] = {pos: [] for pos in self.argnums}
+        if all(isinstance(v, np.ndarray) for v in values):  # one transfer for all leaves
+            values = jax.device_put([np.asarray(v, leaf.value.dtype)
+                                     for v, leaf in zip(values, self.leaves)])
         for leaf, value in zip(self.leaves, values):
             full = join_unit(jax.numpy.asarray(value, dtype=leaf.value.dtype), leaf.unit)
             if leaf.state is not None:

@@ -10,31 +10,51 @@ sees the same model and the model ends as it began.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import brainstate
 
-__all__ = ["Snapshot", "states_touched"]
+__all__ = ["Discovered", "Snapshot", "discover", "states_touched"]
 
 
-def states_touched(f: Callable[..., Any], args: Sequence[Any],
-                   kwargs: dict[str, Any] | None = None, *, name: str = "check") -> list[Any]:
-    """Every State that ``f(*args, **kwargs)`` reads or writes, the random key included.
+@dataclass
+class Discovered:
+    """What one trace of a function found: its States, its program, its output's shapes."""
 
-    Found by tracing ``f`` once with ``brainstate.transform.StatefulFunction``
-    (brainstate's documented way to list a function's States); tracing changes
-    no State's value.
+    states: list[Any]  # every State it reads or writes, the random key included
+    jaxpr: Any  # the ClosedJaxpr of f(args, State values) -> (output, new State values)
+    out_shapes: Any  # the output's tree, ShapeDtypeStructs (in Quantities) for its arrays
+
+
+def discover(f: Callable[..., Any], args: Sequence[Any],
+             kwargs: dict[str, Any] | None = None, *, name: str = "check") -> Discovered:
+    """Trace ``f(*args, **kwargs)`` once with ``brainstate.transform.StatefulFunction``.
+
+    brainstate's documented way to list a function's States; tracing changes no
+    State's value. The same trace gives the output's structure (so a check need
+    not run ``f`` to learn it) and the program that :mod:`._reuse` compares to
+    know that ``f`` still computes what it computed at an earlier check.
     """
     kwargs = kwargs or {}
     stateful = brainstate.transform.StatefulFunction(f)
     try:
         stateful.make_jaxpr(*args, **kwargs)
-        return list(stateful.get_states(*args, **kwargs))
+        out_shapes: Any = stateful.get_out_shapes(*args, **kwargs)  # (output, States' values)
+        return Discovered(list(stateful.get_states(*args, **kwargs)),
+                          stateful.get_jaxpr(*args, **kwargs), out_shapes[0])
     except Exception as err:
         err.add_note(f"({name} traces the function once, with "
                      f"brainstate.transform.StatefulFunction, to find the States it reads "
                      f"and writes; that trace failed)")
         raise
+
+
+def states_touched(f: Callable[..., Any], args: Sequence[Any],
+                   kwargs: dict[str, Any] | None = None, *, name: str = "check") -> list[Any]:
+    """Every State that ``f(*args, **kwargs)`` reads or writes, the random key included
+    (one trace, :func:`discover`)."""
+    return discover(f, args, kwargs, name=name).states
 
 
 class Snapshot:

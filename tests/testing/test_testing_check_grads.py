@@ -296,3 +296,82 @@ def test_the_numbers_in_a_message_are_the_real_errors():
     got = float(line.split("got ")[1].split(",")[0])
     fd = float(line.split("finite differences ")[1].split(")")[0])
     np.testing.assert_allclose(got, 1.5 * fd, rtol=1e-6)
+
+
+def _counting(monkeypatch, name):
+    """Plant a factory for ``brainpy_autograd.<name>`` that counts the transforms it makes."""
+    made = []
+    right = getattr(brainpy_autograd, name)
+
+    def factory(f, **options):
+        made.append(f)
+        return right(f, **options)
+
+    monkeypatch.setattr(brainpy_autograd, name, factory)
+    return made
+
+
+def test_a_later_check_of_the_same_function_uses_its_transforms_again(monkeypatch):
+    made = _counting(monkeypatch, "grad")
+    net = Net()
+    before = StateSnapshot(*net.states())
+    for x in (X64, 2 * X64, X64):
+        check_grads(net.loss, (x,), grad_vars={"w": net.w, "b": net.b}, modes=("rev",))
+    assert len(made) == 1  # traced at the first check, replayed at the later ones
+    check_grads(net.loss, (X64,), grad_vars={"w": net.w}, modes=("rev",))  # other grad_vars
+    assert len(made) == 2
+    before.assert_untouched()
+
+
+def test_a_function_whose_program_changed_between_checks_is_checked_as_it_is_now(monkeypatch):
+    made = _counting(monkeypatch, "grad")
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+    wrong = {"now": False}
+
+    def f(x):
+        v = jax.lax.stop_gradient(w.value) if wrong["now"] else w.value  # read when traced
+        return jnp.sum(jnp.sin(v) * x)
+
+    check_grads(f, (X64,), grad_vars={"w": w}, modes=("rev",))
+    wrong["now"] = True
+    with pytest.raises(AssertionError, match=r"grad_vars\['w'\]"):
+        check_grads(f, (X64,), grad_vars={"w": w}, modes=("rev",))
+    assert len(made) == 2
+
+
+@pytest.mark.parametrize("modes", [("rev",), ("fwd",)])
+def test_a_custom_rule_changed_between_checks_is_checked_as_it_is_now(modes):
+    rule = {"factor": 2.0}
+
+    @jax.custom_vjp
+    def square(x):
+        return x ** 2
+
+    square.defvjp(lambda x: (x ** 2, x), lambda x, g: (rule["factor"] * x * g,))
+
+    @jax.custom_jvp
+    def cube(x):
+        return x ** 3
+
+    cube.defjvp(lambda p, t: (cube(p[0]), rule["factor"] * 1.5 * p[0] ** 2 * t[0]))
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+
+    def f(x):  # the rule is not in the traced program: such a program is never kept
+        return jnp.sum((square(w.value) if modes == ("rev",) else cube(w.value)) * x)
+
+    check_grads(f, (X64,), grad_vars={"w": w}, modes=modes)
+    rule["factor"] = 3.0
+    with pytest.raises(AssertionError, match=r"grad_vars\['w'\]"):
+        check_grads(f, (X64,), grad_vars={"w": w}, modes=modes)
+
+
+def test_a_captured_numpy_array_changed_in_place_between_checks_is_read_as_it_is_now():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+    scale = np.array([1.0, 2.0])
+
+    def f(x):
+        return jnp.sum(jnp.sin(w.value * scale) * x)
+
+    for value in (1.0, 3.0):
+        scale[:] = value
+        check_grads(f, (X64,), grad_vars={"w": w}, modes=("rev", "fwd"))
