@@ -13,6 +13,47 @@ pytest.importorskip("libcst")
 from brainpy_autograd._migrate import migrate_source  # noqa: E402
 
 
+def run_with_stubs(source: str, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What ``source`` prints, with stand-ins for brainpy.math and brainpy_autograd whose
+    ``grad`` does the same (so a migrated program must print what the original did)."""
+    import types
+    printed: list[object] = []
+    grad = lambda f, *args, **kwargs: (lambda x: ("grad", f(x)))  # noqa: E731
+    for name in ("brainpy", "brainpy.math", "brainpy_autograd"):
+        monkeypatch.setitem(__import__("sys").modules, name, types.ModuleType(name))
+    mods = __import__("sys").modules
+    mods["brainpy.math"].grad = mods["brainpy_autograd"].grad = grad
+    mods["brainpy"].math = mods["brainpy.math"]
+    exec(compile(source, "<test>", "exec"), {"print": printed.append, "__name__": "t"})
+    return printed
+
+
+@pytest.mark.parametrize("source", [
+    # the call inside the same `try` as the import, in its `else`, in its `finally`
+    "try:\n    import brainpy.math as bm\n    g = bm.grad(lambda x: x * x)\n"
+    "    print(g(3.0))\nexcept ImportError:\n    raise\n",
+    "try:\n    import brainpy.math as bm\nexcept ImportError:\n    raise\n"
+    "else:\n    print(bm.grad(lambda x: x)(2.0))\n",
+    "try:\n    import brainpy.math as bm\nfinally:\n    print(bm.grad(lambda x: x)(2.0))\n",
+    # an `import brainpy_autograd` further down is not relied on
+    "import brainpy.math as bm\ng = bm.grad(lambda x: x * x)\nprint(g(3.0))\n"
+    "import brainpy_autograd\n",
+    "if True:\n    import brainpy.math as bm\n    print(bm.grad(lambda x: x)(1.0))\n",
+    "import brainpy.math as bm; print(bm.grad(lambda x: x)(1.0))\n",
+    "if True: import brainpy.math as bm\nprint(bm.grad(lambda x: x)(1.0))\n",
+    "def f():\n    import brainpy.math as bm\n    return bm.grad(lambda x: x)(1.0)\nprint(f())\n",
+])
+def test_a_migrated_program_prints_what_the_original_did(source, monkeypatch):
+    outcome = migrate_source(source)
+    assert "bm.grad" not in outcome.code and not outcome.findings, outcome.code
+    assert run_with_stubs(outcome.code, monkeypatch) == run_with_stubs(source, monkeypatch)
+
+
+def test_an_import_that_binds_a_global_of_a_function_is_left_as_it_is():
+    left_as_it_is("def setup():\n    global bm\n    import brainpy.math as bm\n"
+                  "setup()\ng = bm.grad(f)\n", "another scope")
+
+
 def left_as_it_is(source: str, *words: str) -> None:
     outcome = migrate_source(source)
     assert outcome.code == source and outcome.changes == 0
@@ -90,12 +131,12 @@ def test_a_fallback_binding_is_reported_with_advice_that_works(ours):
     assert "add `import brainpy_autograd`" not in migrate_source(source).findings[0].message
 
 
-def test_the_placement_advice_works_when_the_except_carries_on():
+def test_a_try_that_may_carry_on_gets_the_new_import_inside_it():
     source = "try:\n    import brainpy.math as bm\nexcept ImportError:\n    pass\n"
-    call = "g = bm.grad(f, dyn_vars=None)\n"
-    left_as_it_is(source + call, "add `import brainpy_autograd` at module level")
-    outcome = migrate_source(source + "import brainpy_autograd\n" + call)
-    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+    outcome = migrate_source(source + "g = bm.grad(f, dyn_vars=None)\n")
+    assert outcome.code == ("try:\n    import brainpy.math as bm\n    import brainpy_autograd\n"
+                            "except ImportError:\n    pass\ng = brainpy_autograd.grad(f)\n")
+    assert not outcome.findings
 
 
 # ------------------------------------------------ legacy keywords
@@ -152,7 +193,7 @@ SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=
 def test_a_brainpy_import_is_never_removed(source):
     outcome = migrate_source(source)
     assert "import brainpy.math as bm" in outcome.code and "bm.grad" not in outcome.code
-    assert "import brainpy_autograd\n" in outcome.code and not outcome.findings
+    assert "import brainpy_autograd" in outcome.code and not outcome.findings
     assert outcome.code.index("import brainpy.math") < outcome.code.index(
         "import brainpy_autograd")
 

@@ -2,8 +2,8 @@
 
 One :class:`ModuleContext` lives for one pass over one module. The rules read
 the module's metadata through it, and write into it what another rule or the
-end of the pass needs: the findings, the counts, where the new ``import brainpy_autograd`` must go,
-and a refusal that leaves the whole file as it is.
+end of the pass needs: the findings, the counts, after which imports
+``import brainpy_autograd`` goes, and a refusal that leaves the whole file as it is.
 
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
@@ -111,9 +111,8 @@ class ModuleContext:
         #: the original import statements that bind the rewritten references' names
         #: (``import brainpy.math as bm`` for ``bm.grad``)
         self.bindings: list[cst.Import | cst.ImportFrom] = []
-        #: the module's statements at the end of the pass: each original top-level
-        #: statement with what now stands for it (the module rules edit this)
-        self.body: list[tuple[cst.BaseStatement, list[cst.BaseStatement]]] = []
+        #: each import statement's node in the new module, by the original's id
+        self.updated_imports: dict[int, cst.CSTNode] = {}
         #: why the whole module must be left as it is (then the pass changes nothing)
         self.refusal: Finding | None = None
         #: module-level aliases of a transform (``grad = bm.grad``): name -> (module, name)

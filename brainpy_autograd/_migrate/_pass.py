@@ -5,8 +5,7 @@
 which looks each node's callbacks up by the node's type (:mod:`._registry`) and
 calls them in rule order; a call of a transform is handed on to the call rules
 as a :class:`~._context.TransformCall`, whose edits are applied once at the end.
-At the module's end the module rules edit ``ctx.body`` (each original top-level
-statement with what now stands for it), which becomes the new module's body.
+At the module's end the module rules edit the new module.
 
 libcst's codemod framework would add a deep copy and two more passes
 (AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing
@@ -165,8 +164,6 @@ class _Pass(cst.CSTTransformer):
     def __init__(self, module: cst.Module, path: Path | None) -> None:
         super().__init__()
         self.ctx = ModuleContext(self, module, path)
-        self._top = {id(statement) for statement in module.body}
-        self._stands_for: dict[int, list[cst.BaseStatement]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
@@ -188,8 +185,8 @@ class _Pass(cst.CSTTransformer):
                 break  # removed or split: no later rule sees this node
         if isinstance(original_node, cst.Call) and isinstance(result, cst.Call):
             result = self._edit_call(original_node, result)
-        if id(original_node) in self._top:
-            self._stands_for[id(original_node)] = _statements(result)
+        if isinstance(original_node, (cst.Import, cst.ImportFrom)):
+            self.ctx.updated_imports[id(original_node)] = result
         return result
 
     def _edit_call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
@@ -204,17 +201,6 @@ class _Pass(cst.CSTTransformer):
         return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
 
     def _leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        ctx = self.ctx
-        ctx.body = [(s, self._stands_for.get(id(s), [s])) for s in original.body]
         for callback in _LEAVE.get(cst.Module, ()):
-            updated = callback(ctx, original, updated)
-        body = [node for _, nodes in ctx.body for node in nodes]
-        return updated.with_changes(body=body)
-
-
-def _statements(result: Any) -> list[cst.BaseStatement]:
-    if isinstance(result, cst.FlattenSentinel):
-        return list(result.nodes)
-    if isinstance(result, cst.RemovalSentinel):
-        return []
-    return [result]
+            updated = callback(self.ctx, original, updated)
+        return updated

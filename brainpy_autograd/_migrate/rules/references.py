@@ -45,7 +45,14 @@ def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None
         for access in accesses:
             for referent in access.referents:
                 binder = getattr(referent, "node", None)
-                if isinstance(binder, (cst.Import, cst.ImportFrom)):
+                if isinstance(binder, (cst.Import, cst.ImportFrom)) \
+                        and ctx.get_metadata(ScopeProvider, binder) is not referent.scope:
+                    ctx.refuse(binder, f"this import binds `{code(node)}` of another scope "
+                                       f"(a `global` or `nonlocal` declaration), where "
+                                       f"`import {OURS}` right after it would not bind "
+                                       f"`{OURS}`; left as it is: import brainpy where "
+                                       f"`{code(node)}` lives and run the migration again.")
+                elif isinstance(binder, (cst.Import, cst.ImportFrom)):
                     ctx.bindings.append(binder)
                 else:
                     ctx.refuse(node, f"`{code(node)}` is also bound by something other than "
