@@ -139,6 +139,36 @@ def test_a_try_that_may_carry_on_gets_the_new_import_inside_it():
     assert not outcome.findings
 
 
+# ------------------------------------------------ positional arguments
+
+
+@pytest.mark.parametrize("call", [
+    "bm.hessian(f, net.vars(), None, True)",  # 2.9: grad_vars, argnums, has_aux
+    "bm.hessian(f, net.vars())",  # 2.2: dyn_vars; 2.9: grad_vars
+    "bm.vector_grad(f, gv, None)",
+    "bm.grad(f, gv, None, 0)",  # 2.2: dyn_vars=None, argnums=0; 2.9: holomorphic=0
+    "bm.grad(f, gv, net.vars(), *rest)",  # where `rest` lands cannot be told
+    "bm.jacrev(f, gv, net.vars(), *rest)",
+])
+def test_a_positional_form_that_reads_differently_in_2_2_and_2_9_is_kept_with_a_finding(call):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = {call}\n")
+    assert outcome.code.endswith(f"g = {call.replace('bm.', 'brainpy_autograd.')}\n")
+    assert outcome.findings and outcome.counts.positionals_removed == 0
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("bm.hessian(f, net.vars(), 0, True)", "hessian(f, net.vars(), 0, True)"),  # 2.9
+    ("bm.hessian(f, None)", "hessian(f, None)"),
+    ("bm.hessian(f, net.vars(), net.train_vars(), 0)", "hessian(f, grad_vars=net."
+                                                        "train_vars(), argnums=0)"),  # 2.2
+    ("bm.grad(f, gv, None)", "grad(f, gv)"),
+])
+def test_a_positional_form_certain_in_either_version_is_read_so(call, expected):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = {call}\n")
+    assert outcome.code.endswith(f"g = brainpy_autograd.{expected}\n")
+    assert not outcome.findings
+
+
 # ------------------------------------------------ legacy keywords
 
 
