@@ -10,11 +10,10 @@ brainpy.math as bm`` for ``bm.grad``), in the same block: inside the same ``try`
 ``if``, function or class, on the same line when that line goes on (``import
 brainpy.math as bm; g = bm.grad(f)``). Wherever that import bound the name, ours
 was bound with it. An ``import brainpy_autograd`` elsewhere in the file is never
-relied on: it may run later, or not at all.
-
-One case cannot be placed so: an import that binds a name of another scope
-(``global bm`` in a function, then ``import brainpy.math as bm``); the new import
-would bind a local. That module is left as it is, with a finding.
+relied on: it may run later, or not at all. (An import that binds a name of
+another scope, ``global bm`` then ``import brainpy.math as bm`` in a function, is
+never followed: ``global bm`` is another binding of ``bm``, which leaves the module
+as it is, :func:`.references.find_rebindings`.)
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = ("import os\\nos.environ['JAX_PLATFORM_NAME'] = 'cpu'\\n"
