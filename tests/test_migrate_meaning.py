@@ -300,3 +300,29 @@ def test_a_legacy_keyword_on_a_call_through_a_container_or_local_name_is_reporte
 ])
 def test_other_calls_with_dyn_vars_are_not_reported(source):
     assert not migrate_source(source).findings
+
+
+# ------------------------------------------------ what a removal keeps (issue 23 review)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("g = bm.grad(\n    f,\n    dyn_vars=v,  # important comment\n    argnums=0,\n)\n",
+     "g = brainpy_autograd.grad(\n    f,\n    # important comment\n    argnums=0,\n)\n"),
+    ("g = bm.grad(\n    f,\n    argnums=0,  # a\n    dyn_vars=v,  # b\n)\n",
+     "g = brainpy_autograd.grad(\n    f,\n    argnums=0,  # a\n    # b\n)\n"),
+])
+def test_the_comment_of_a_removed_keyword_line_stays(source, expected):
+    outcome = migrate_source("import brainpy.math as bm\n" + source)
+    assert outcome.code.endswith(expected) and not outcome.findings
+
+
+@pytest.mark.parametrize("source", [
+    "\x0cimport brainpy.math as bm\ng = bm.grad(f)\n",
+    b"\x0cimport brainpy.math as bm\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\n\x0cg = bm.grad(f)\n",
+])
+def test_a_form_feed_the_parser_would_drop_leaves_the_file_with_a_finding(source):
+    outcome = migrate_source(source)
+    kept = outcome.data if isinstance(source, bytes) else outcome.code
+    assert kept == source and outcome.changes == 0
+    assert outcome.findings and "form feed" in outcome.findings[0].message

@@ -132,12 +132,21 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     """
     # Old Mac line endings (CR only): libcst drops the last one, so the module is
     # read with LF and written back with CR (Python reads both the same way).
-    cr_only = _cr_only(source)
+    cr_only, original = _cr_only(source), source
     if cr_only:
         source = source.replace(b"\r", b"\n") if isinstance(source, bytes) \
             else source.replace("\r", "\n")
     check_nesting(source)
     module = cst.parse_module(source)
+    lost = _not_kept(module, source)
+    if lost is not None:  # libcst would drop a character (a form feed before code)
+        return Outcome(code=original if isinstance(original, str) else "",
+                       data=original if isinstance(original, bytes) else b"",
+                       findings=[Finding(lost, 1, (
+                           "the parser cannot write this line back byte for byte (a form "
+                           "feed before code on it would be dropped), so the file is left as "
+                           "it is: put the form feed on a line of its own and run the "
+                           "migration again."))])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     walk = _Pass(module, path)
     new_module = wrapper.visit(walk)
@@ -150,6 +159,19 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     if cr_only:
         code, data = code.replace("\n", "\r"), data.replace(b"\n", b"\r")
     return Outcome(code=code, data=data, findings=findings, counts=ctx.counts)
+
+
+def _not_kept(module: cst.Module, source: str | bytes) -> int | None:
+    """The first line (1-based) that ``module`` does not write back as ``source`` has
+    it; None when it writes all of it back."""
+    if "\x0c" not in (source.decode("latin-1") if isinstance(source, bytes) else source):
+        return None  # (the one thing libcst is known to drop: checked where it can be)
+    written = module.bytes if isinstance(source, bytes) else module.code
+    if written == source:
+        return None
+    old, new = source.splitlines(), written.splitlines()
+    return next((i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b),
+                min(len(old), len(new)) + 1)
 
 
 def _cr_only(source: str | bytes) -> bool:
