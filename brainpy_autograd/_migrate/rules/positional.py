@@ -4,9 +4,13 @@ The third positional argument is removed only when it is certainly variables
 (:func:`._analysis.classify_positional`); the arguments after it become
 keywords, in the 2.2 order of that transform (``_names.OLD_POSITIONAL_ORDER``).
 An int there is BrainPy 2.9's ``argnums`` and is kept; anything it cannot
-classify is kept and reported. It also tells :mod:`.grad_vars` where the
-``grad_vars`` argument is (second for most transforms, third for ``hessian``
-and ``vector_grad`` in their 2.2 form).
+classify is kept and reported, and so is a form that reads differently in 2.2
+and 2.9: a ``None`` third argument with more after it, ``hessian``/``vector_grad``
+with variables second and no certain third (2.2: ``func, dyn_vars, grad_vars``;
+2.9: ``func, grad_vars, argnums``), a 2.2 call with ``*args``. It also tells
+:mod:`.grad_vars` where the ``grad_vars`` argument is (second for most
+transforms, third for ``hessian`` and ``vector_grad`` in their 2.2 form, which
+becomes the keyword ``grad_vars=``).
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, f.a, f.vars(), 0)\\n").code)
