@@ -8,9 +8,14 @@ that expose them (``brainpy.math``, ``brainpy.math.object_transform`` and
 function, so call it at start-up, before importing such modules.
 
 Installations are a stack of open handles, not a flag. Each :func:`install` opens
-one; a ``with`` block closes its own when it ends, in whatever order blocks end and
-from whatever thread; :func:`uninstall` closes every handle that is not a ``with``
-block. While any handle is open the names are ours; when the last one closes,
+one; :func:`uninstall` closes every one that is not a ``with`` block. Entering a
+handle (``with install():``, ``with h:``) opens one more installation of its own,
+a block, there and then: whatever happened to the handle before (another thread's
+:func:`uninstall` between ``install()`` and the ``with``, an ``uninstall()`` or
+``h.close()`` earlier, an enclosing ``with h:``), the names are ours for as long as
+the block is open, and :func:`uninstall` never closes a block. Leaving the block
+closes the block's installation and the handle itself, in whatever order blocks
+end and from whatever thread. While any handle is open the names are ours; when the last one closes,
 each name that is still ours gets back the value it had when it was replaced (a
 name someone else replaced in the meantime is left as they set it). Module
 attributes are shared by every thread, so unlike ``warnings.catch_warnings`` (which
@@ -48,8 +53,11 @@ _lock = threading.RLock()
 class BrainPyInstallation:
     """One open installation, as :func:`install` returns it.
 
-    As a context manager it closes when the block ends; :meth:`close` does the same
-    by hand. BrainPy's names come back when the last open installation closes.
+    :meth:`close` closes it by hand. As a context manager, each ``with`` opens an
+    installation of its own for the block (so the block is installed even if the handle
+    was closed before it began, and however blocks nest), and closes that one and the
+    handle when the block ends. BrainPy's names come back when the last open
+    installation closes.
 
     Examples
     --------
@@ -58,17 +66,24 @@ class BrainPyInstallation:
     ...     run_old_brainpy_code()
     """
 
-    def __init__(self) -> None:
-        #: whether a ``with`` block holds it (then only the block's end closes it)
-        self.block = False
+    def __init__(self, block: bool = False) -> None:
+        #: whether a ``with`` block opened it (then only the block's end closes it)
+        self.block = block
+        #: the installations the ``with`` blocks of this handle opened, still open
+        self._blocks: list[BrainPyInstallation] = []
 
     def __enter__(self) -> BrainPyInstallation:
-        self.block = True
+        block = _open_installation(block=True)
+        with _lock:
+            self._blocks.append(block)
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self.close()
+        with _lock:
+            if self._blocks:  # (an __exit__ without its __enter__ closes the handle only)
+                self._blocks.pop().close()
+            self.close()
 
     def close(self) -> None:
         """Close this installation (again: nothing); the last one to close puts BrainPy's
@@ -81,8 +96,8 @@ class BrainPyInstallation:
 
     @property
     def open(self) -> bool:
-        """Whether this installation is still open."""
-        return self in _open
+        """Whether this installation, or a block of it, is still open."""
+        return self in _open or bool(self._blocks)
 
     def __repr__(self) -> str:
         state = "installed" if is_installed() else "uninstalled"
@@ -124,7 +139,10 @@ def install() -> BrainPyInstallation:
     notes). Close it with :func:`uninstall` (which closes every one that is not a
     ``with`` block), or use the returned object as a context manager: the block's
     installation closes when it ends, in any order and from any thread, and BrainPy's
-    names come back when the last open one closes.
+    names come back when the last open one closes. Entering it opens an installation of
+    its own for the block, so ``with install():`` is installed throughout the block even
+    if another thread calls :func:`uninstall` right after ``install()`` returns, and so
+    is ``with h:`` after ``h.close()``; leaving the block closes the handle too.
 
     Returns
     -------
@@ -145,8 +163,12 @@ def install() -> BrainPyInstallation:
     >>> bm.grad is brainpy_autograd.grad    # doctest: +SKIP
     True
     """
+    return _open_installation(block=False)
+
+
+def _open_installation(block: bool) -> BrainPyInstallation:
     modules = _brainpy_modules()
-    handle = BrainPyInstallation()
+    handle = BrainPyInstallation(block)
     with _lock:
         _open.append(handle)
         for module in modules:

@@ -60,6 +60,17 @@ def _say(text: str, stream: IO[str] | None = None) -> None:
         stream.write((text + "\n").encode(encoding, "backslashreplace").decode(encoding))
 
 
+def _say_bytes(data: bytes) -> None:
+    """Write ``data`` to standard output as it is (a diff in its file's own encoding)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        _say(data.decode("utf-8", "backslashreplace").rstrip("\n"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="brainpy-autograd-migrate",
@@ -204,7 +215,9 @@ def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     """Print a --diff or --check line for a file that changes, and count it."""
     from ._files import shown
 
-    if args.diff:
+    if args.diff and isinstance(result.diff, bytes):
+        _say_bytes(result.diff)
+    elif args.diff:
         for line in result.diff:
             _say(line.rstrip("\n"))
     elif args.check and not args.quiet:

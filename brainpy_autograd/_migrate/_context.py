@@ -2,8 +2,8 @@
 
 One :class:`ModuleContext` lives for one pass over one module. The rules read
 the module's metadata through it, and write into it what another rule or the
-end of the pass needs: the findings, the counts, where the new ``import brainpy_autograd`` must go,
-and a refusal that leaves the whole file as it is.
+end of the pass needs: the findings, the counts, after which imports
+``import brainpy_autograd`` goes, and a refusal that leaves the whole file as it is.
 
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
@@ -22,14 +22,12 @@ from libcst.metadata import (
     PositionProvider,
     QualifiedName,
     QualifiedNameProvider,
-    QualifiedNameSource,
     ScopeProvider,
 )
 from libcst.metadata.scope_provider import Scope
 
 from .._names import TRANSFORM_NAMES
 from ._star import star_free
-from ._syntax import code
 
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
 
@@ -111,9 +109,8 @@ class ModuleContext:
         #: the original import statements that bind the rewritten references' names
         #: (``import brainpy.math as bm`` for ``bm.grad``)
         self.bindings: list[cst.Import | cst.ImportFrom] = []
-        #: the module's statements at the end of the pass: each original top-level
-        #: statement with what now stands for it (the module rules edit this)
-        self.body: list[tuple[cst.BaseStatement, list[cst.BaseStatement]]] = []
+        #: each import statement's node in the new module, by the original's id
+        self.updated_imports: dict[int, cst.CSTNode] = {}
         #: why the whole module must be left as it is (then the pass changes nothing)
         self.refusal: Finding | None = None
         #: module-level aliases of a transform (``grad = bm.grad``): name -> (module, name)
@@ -178,26 +175,9 @@ class ModuleContext:
                  if attr in TARGETS and (module in SOURCES or module == OURS)]
         if found and not star_free(self, node, OURS):
             return None
-        if found and len(found) < len(names):
-            # `import brainpy.math as bm` and, elsewhere, `import mylib as bm` or
-            # `bm = None`: which one a use means depends on the order things run in
-            self.refuse(node, f"`{code(node)}` may not be brainpy's: {self._also_bound(node)}; "
-                              f"left as it is: rewrite its calls by hand (`{OURS}."
-                              f"{found[0][1]}`, without dyn_vars/child_objs), or give the other "
-                              f"binding another name and run the migration again.")
-            return None
+        # another binding of the name (`bm = None`, `import mylib as bm`) leaves the
+        # module as it is: rules.references.find_rebindings
         return found[0] if found else None
-
-    def _also_bound(self, node: cst.Name | cst.Attribute) -> str:
-        names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
-        imported = sorted(n.name for n in names if n.source is QualifiedNameSource.IMPORT
-                          and n.name.rpartition(".")[0] not in SOURCES)
-        base: cst.BaseExpression = node
-        while isinstance(base, cst.Attribute):
-            base = base.value
-        what = f"`{code(base)}` is also bound to something else in this file"
-        return f"{what} ({', '.join(imported)})" if imported else \
-            f"{what} (an assignment, a loop, a `with` or `except` target...)"
 
     def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a

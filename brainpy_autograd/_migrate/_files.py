@@ -154,7 +154,8 @@ def not_to_write(path: Path) -> str | None:
                 f"writable to migrate it")
     if info.st_nlink > 1:
         return (f"{shown(path)}: has {info.st_nlink} hard links, and rewriting it would split "
-                f"them; left as it is: migrate a copy, or run --diff and apply the diff")
+                f"them; left as it is: migrate a copy and copy it back over this file (for "
+                f"a .py file, `--diff` output also applies with `git apply` or `patch`)")
     return None
 
 

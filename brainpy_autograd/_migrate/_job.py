@@ -15,8 +15,8 @@ went wrong is :attr:`FileResult.error`, one line naming the file.
 from __future__ import annotations
 
 import difflib
-import io
-import tokenize
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,7 +36,9 @@ class FileResult:
     new: bytes | None = None  # the new content, None when nothing changes
     changes: int = 0
     findings: list[str] = field(default_factory=list)  # "file:line:column: message"
-    diff: list[str] = field(default_factory=list)
+    #: --diff: a notebook's lines (text), or a module's diff, bytes for bytes, that
+    #: ``git apply`` and ``patch`` apply (the file's own encoding, BOM and line endings)
+    diff: list[str] | bytes = field(default_factory=list)
     error: str | None = None  # the file could not be read or parsed: left untouched
     #: with ``writes``: the findings placed in ``new``, the file as it will be once
     #: written (an added import moves the lines below it)
@@ -99,11 +101,35 @@ def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> Fil
     if outcome.data != data:
         result.new, result.changes = outcome.data, outcome.changes
         if want_diff:
-            old = data.decode(_encoding(data), errors="replace")
-            result.diff = list(difflib.unified_diff(
-                old.splitlines(keepends=True), outcome.code.splitlines(keepends=True),
-                diff_name("a/", path), diff_name("b/", path)))
+            result.diff = byte_diff(data, outcome.data, diff_name("a/", path),
+                                    diff_name("b/", path))
     return result
+
+
+_BYTE_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
+
+
+def byte_diff(old: bytes, new: bytes, old_name: str, new_name: str) -> bytes:
+    """A unified diff of two files' bytes, as diff(1) writes it: lines end at ``\\n``
+    only (a CR-only file is one line), each byte as it is in the file (a BOM, Latin-1),
+    and ``\\ No newline at end of file`` after a last line without one.
+
+    >>> print(byte_diff(b"a\\nb", b"a\\nc", "a/f", "b/f").decode(), end="")
+    --- a/f
+    +++ b/f
+    @@ -1,2 +1,2 @@
+     a
+    -b
+    \\ No newline at end of file
+    +c
+    \\ No newline at end of file
+    """
+    names = [os.fsencode(n) if isinstance(n, str) else n for n in (old_name, new_name)]
+    out = []
+    for line in difflib.diff_bytes(difflib.unified_diff, _BYTE_LINE.findall(old),
+                                   _BYTE_LINE.findall(new), names[0], names[1]):
+        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
+    return b"".join(out)
 
 
 def _python_error(data: bytes) -> tuple[int, int, str] | None:
@@ -112,14 +138,6 @@ def _python_error(data: bytes) -> tuple[int, int, str] | None:
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")
     return python_error(data)
-
-
-def _encoding(data: bytes) -> str:
-    """The encoding Python reads ``data`` in (BOM, PEP 263 line, else UTF-8)."""
-    try:
-        return tokenize.detect_encoding(io.BytesIO(data).readline)[0]
-    except SyntaxError:
-        return "utf-8"
 
 
 def _notebook(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:

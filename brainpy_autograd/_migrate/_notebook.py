@@ -2,11 +2,14 @@
 
 A notebook's code cells share one namespace (``import brainpy.math as bm`` in
 cell 1, ``bm.grad`` in cell 7), so they are migrated together: joined into one
-module with a marker line before each cell, rewritten by
+module with a marker line before each cell (its random token is absent from the
+notebook, so no cell can hold a marker), rewritten by
 :func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
 syntax that is not Python is masked first and put back unchanged afterwards:
 line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
-help lines (``obj?``). A cell that is still not Python (``%%bash``,
+help lines (``obj?``) that start a statement (not a line inside brackets, after a
+backslash or in a string, such as ``% 1.0)`` under ``print("loss %f"``: Python's
+tokenizer says which). A cell that is still not Python (``%%bash``,
 ``x = !ls``) is left out and reported.
 
 The notebook is written back in its own JSON layout (:mod:`._nbjson`), which must
@@ -28,8 +31,11 @@ unreadable as a notebook (``ValueError``).
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import secrets
+import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,10 +48,22 @@ from ._pass import NestedTooDeeply, check_nesting, migrate_source, python_error
 
 __all__ = ["NotebookOutcome", "migrate_notebook"]
 
-_MARK = "# <<brainpy-autograd-migrate cell {}>>"
-_MARK_RE = re.compile(r"^# <<brainpy-autograd-migrate cell (\d+)>>\n", re.MULTILINE)
-_MASK = "#<<brainpy-autograd-migrate ipython {}>>"
-_MASK_RE = re.compile(r"#<<brainpy-autograd-migrate ipython (\d+)>>")
+
+
+class _Markers:
+    """The marker comments of one notebook: each carries a random token absent from the
+    notebook's text, so that no cell can hold one (by construction, not by escaping)."""
+
+    def __init__(self, text: str) -> None:
+        token = secrets.token_hex(8)
+        while token in text:
+            token = secrets.token_hex(8)
+        self.mark = f"# <<brainpy-autograd-migrate {token} cell {{}}>>"
+        self.mark_re = re.compile(rf"^# <<brainpy-autograd-migrate {token} cell (\d+)>>\n",
+                                  re.MULTILINE)
+        self.mask = f"#<<brainpy-autograd-migrate {token} ipython {{}}>>"
+        self.mask_re = re.compile(rf"#<<brainpy-autograd-migrate {token} ipython (\d+)>>")
+
 #: cell magics whose body is still Python
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
 
@@ -85,30 +103,62 @@ def _is_ipython(line: str) -> bool:
     return stripped.startswith(("%", "!")) or (stripped.endswith("?") and "#" not in stripped)
 
 
-def _mask(source: str, masked: list[str]) -> tuple[str | None, list[int]]:
+def _continuations(source: str) -> set[int]:
+    """The lines (1-based) of ``source`` that go on a statement begun above (inside
+    brackets, after a backslash, inside a string), as Python's tokenizer reads them up to
+    where it stops."""
+    out: set[int] = set()
+    depth, previous, row = 0, tokenize.NEWLINE, 0
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.start[0] != row:
+                row = token.start[0]
+                if depth > 0 or previous not in (tokenize.NEWLINE, tokenize.NL):
+                    out.add(row)
+            out.update(range(token.start[0] + 1, token.end[0] + 1))  # inside a string
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth = max(depth - 1, 0)
+            previous, row = token.type, token.end[0]
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return out
+
+
+def _mask(source: str, masked: list[str], markers: _Markers) -> tuple[str | None, list[int]]:
     """``source`` with IPython lines as numbered comments (None if it is not Python then),
-    and the numbers (1-based) of the lines masked."""
+    and the numbers (1-based) of the lines masked.
+
+    An IPython line starts a statement: a line that goes on a statement above
+    (``print("loss %f"`` then ``% 1.0)``) is Python. Each masked line that the
+    tokenizer reads as a continuation, given the lines above it, is unmasked, first
+    one first, until none is.
+    """
     lines = source.split("\n")
     first = lines[0].strip() if lines else ""
     if first.startswith("%%") and first[2:].split(" ", 1)[0] not in _PYTHON_CELL_MAGICS:
         return None, []
-    out, numbers = [], []
-    for number, line in enumerate(lines, start=1):
-        if _is_ipython(line):
-            indent = line[: len(line) - len(line.lstrip())]
-            out.append(indent + _MASK.format(len(masked)))
-            masked.append(line)
-            numbers.append(number)
-        else:
-            out.append(line)
-    return "\n".join(out), numbers
+    candidates = [n for n, line in enumerate(lines, start=1) if _is_ipython(line)]
+    while True:
+        out = list(lines)
+        for n in candidates:
+            line = lines[n - 1]
+            out[n - 1] = line[: len(line) - len(line.lstrip())] + markers.mask.format(
+                len(masked) + candidates.index(n))
+        inside = [n for n in candidates if n in _continuations("\n".join(out))]
+        if not inside:
+            break
+        candidates.remove(inside[0])
+    masked += [lines[n - 1] for n in candidates]
+    return "\n".join(out), candidates
 
 
-def _unmask(source: str, masked: list[str]) -> str:
+def _unmask(source: str, masked: list[str], markers: _Markers) -> str:
     def original(match: re.Match[str]) -> str:
         return masked[int(match.group(1))].lstrip()
 
-    return _MASK_RE.sub(original, source)
+    return markers.mask_re.sub(original, source)
 
 
 def _parse_error(source: str) -> tuple[int, int, str] | None:
@@ -197,6 +247,7 @@ def _shown(value: Any, limit: int = 60) -> str:
 class _Combined:
     """The code cells joined into one module."""
 
+    markers: _Markers
     parts: list[str] = field(default_factory=list)
     cells: list[tuple[int, str]] = field(default_factory=list)  # (index, masked source)
     masked: list[str] = field(default_factory=list)
@@ -206,16 +257,19 @@ class _Combined:
         return "".join(self.parts)
 
 
-def _combine(cells: list[tuple[int, str]], findings: list[CellFinding]) -> _Combined:
-    combined = _Combined()
+def _combine(cells: list[tuple[int, str]], findings: list[CellFinding],
+             markers: _Markers) -> _Combined:
+    combined = _Combined(markers)
     masked = combined.masked
     for index, source in cells:
         first_masked = len(masked)
-        python, numbers = _mask(source, masked)
+        python, numbers = _mask(source, masked, markers)
         error = None if python is None else _parse_error(python)
         if python is None or error is not None:
             del masked[first_masked:]
-            if _mentions_transform(source):
+            if _mentions_transform(source) or "brainpy" in source:
+                # (a brainpy import unread leaves the calls of the cells after it as
+                # they are: they must not pass for migrated)
                 findings.append(_not_python(index, source, error))
             continue
         for number, line in zip(numbers, masked[first_masked:]):
@@ -224,7 +278,7 @@ def _combine(cells: list[tuple[int, str]], findings: list[CellFinding]) -> _Comb
                                             f"`{line.strip()}` is not rewritten; check it by "
                                             f"hand."))
         combined.cells.append((index, python))
-        combined.parts.append(_MARK.format(index) + "\n" + python + "\n")
+        combined.parts.append(markers.mark.format(index) + "\n" + python + "\n")
     return combined
 
 
@@ -236,16 +290,17 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
     """
     layout, document = _nbjson.read(text)
     outcome = NotebookOutcome(text=text)
-    combined = _combine(_code_cells(document), outcome.findings)
+    markers = _Markers(text)
+    combined = _combine(_code_cells(document), outcome.findings, markers)
     if not combined.cells:
         return outcome
     code = combined.code
     result = migrate_source(code, path)
-    outcome.findings += _cell_findings(result.findings, code)
+    outcome.findings += _cell_findings(result.findings, code, markers)
     outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
     if result.code == code:
         return outcome
-    new_sources = _split(result.code)
+    new_sources = _split(result.code, markers)
     cells = document["cells"]
     for index, _ in combined.cells:
         new = new_sources.get(index)
@@ -257,7 +312,7 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
             return outcome
         old = cells[index]["source"]
         old_text = "".join(old) if isinstance(old, list) else old
-        new_text = _unmask(new[:-1] if new.endswith("\n") else new, combined.masked)
+        new_text = _unmask(new[:-1] if new.endswith("\n") else new, combined.masked, markers)
         if new_text != old_text:
             outcome.cells.append((index + 1, old_text, new_text))
             cells[index]["source"] = _LINE.findall(new_text) if isinstance(old, list) \
@@ -276,12 +331,12 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
     return outcome
 
 
-def _split(code: str) -> dict[int, str]:
+def _split(code: str, markers: _Markers) -> dict[int, str]:
     """The migrated module split at the markers: {cell index: its source}.
 
     Text before the first marker (there should be none) goes to the first cell.
     """
-    pieces = _MARK_RE.split(code)
+    pieces = markers.mark_re.split(code)
     head, rest = pieces[0], pieces[1:]
     out: dict[int, str] = {}
     for i in range(0, len(rest), 2):
@@ -292,10 +347,11 @@ def _split(code: str) -> dict[int, str]:
     return out
 
 
-def _cell_findings(findings: list[Finding], combined: str) -> list[CellFinding]:
+def _cell_findings(findings: list[Finding], combined: str,
+                   markers: _Markers) -> list[CellFinding]:
     """Findings of the combined module, by cell and line within the cell."""
     starts: list[tuple[int, int]] = []  # (line of the cell's first source line, cell index)
-    for match in _MARK_RE.finditer(combined):
+    for match in markers.mark_re.finditer(combined):
         line = combined.count("\n", 0, match.start()) + 2
         starts.append((line, int(match.group(1))))
     out = []

@@ -5,8 +5,7 @@
 which looks each node's callbacks up by the node's type (:mod:`._registry`) and
 calls them in rule order; a call of a transform is handed on to the call rules
 as a :class:`~._context.TransformCall`, whose edits are applied once at the end.
-At the module's end the module rules edit ``ctx.body`` (each original top-level
-statement with what now stands for it), which becomes the new module's body.
+At the module's end the module rules edit the new module.
 
 libcst's codemod framework would add a deep copy and two more passes
 (AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing
@@ -133,12 +132,21 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     """
     # Old Mac line endings (CR only): libcst drops the last one, so the module is
     # read with LF and written back with CR (Python reads both the same way).
-    cr_only = _cr_only(source)
+    cr_only, original = _cr_only(source), source
     if cr_only:
         source = source.replace(b"\r", b"\n") if isinstance(source, bytes) \
             else source.replace("\r", "\n")
     check_nesting(source)
     module = cst.parse_module(source)
+    lost = _not_kept(module, source)
+    if lost is not None:  # libcst would drop a character (a form feed before code)
+        return Outcome(code=original if isinstance(original, str) else "",
+                       data=original if isinstance(original, bytes) else b"",
+                       findings=[Finding(lost, 1, (
+                           "the parser cannot write this line back byte for byte (a form "
+                           "feed before code on it would be dropped), so the file is left as "
+                           "it is: put the form feed on a line of its own and run the "
+                           "migration again."))])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     walk = _Pass(module, path)
     new_module = wrapper.visit(walk)
@@ -153,6 +161,19 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     return Outcome(code=code, data=data, findings=findings, counts=ctx.counts)
 
 
+def _not_kept(module: cst.Module, source: str | bytes) -> int | None:
+    """The first line (1-based) that ``module`` does not write back as ``source`` has
+    it; None when it writes all of it back."""
+    if "\x0c" not in (source.decode("latin-1") if isinstance(source, bytes) else source):
+        return None  # (the one thing libcst is known to drop: checked where it can be)
+    written = module.bytes if isinstance(source, bytes) else module.code
+    if written == source:
+        return None
+    old, new = source.splitlines(), written.splitlines()
+    return next((i + 1 for i, (a, b) in enumerate(zip(old, new)) if a != b),
+                min(len(old), len(new)) + 1)
+
+
 def _cr_only(source: str | bytes) -> bool:
     if isinstance(source, bytes):
         return b"\r" in source and b"\n" not in source
@@ -165,8 +186,6 @@ class _Pass(cst.CSTTransformer):
     def __init__(self, module: cst.Module, path: Path | None) -> None:
         super().__init__()
         self.ctx = ModuleContext(self, module, path)
-        self._top = {id(statement) for statement in module.body}
-        self._stands_for: dict[int, list[cst.BaseStatement]] = {}
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
@@ -188,8 +207,8 @@ class _Pass(cst.CSTTransformer):
                 break  # removed or split: no later rule sees this node
         if isinstance(original_node, cst.Call) and isinstance(result, cst.Call):
             result = self._edit_call(original_node, result)
-        if id(original_node) in self._top:
-            self._stands_for[id(original_node)] = _statements(result)
+        if isinstance(original_node, (cst.Import, cst.ImportFrom)):
+            self.ctx.updated_imports[id(original_node)] = result
         return result
 
     def _edit_call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
@@ -204,17 +223,6 @@ class _Pass(cst.CSTTransformer):
         return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
 
     def _leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        ctx = self.ctx
-        ctx.body = [(s, self._stands_for.get(id(s), [s])) for s in original.body]
         for callback in _LEAVE.get(cst.Module, ()):
-            updated = callback(ctx, original, updated)
-        body = [node for _, nodes in ctx.body for node in nodes]
-        return updated.with_changes(body=body)
-
-
-def _statements(result: Any) -> list[cst.BaseStatement]:
-    if isinstance(result, cst.FlattenSentinel):
-        return list(result.nodes)
-    if isinstance(result, cst.RemovalSentinel):
-        return []
-    return [result]
+            updated = callback(self.ctx, original, updated)
+        return updated

@@ -3,7 +3,9 @@
 ``from mylib import *`` binds the names in ``mylib.__all__`` or, without one, every
 top-level name of ``mylib`` that does not start with ``_``. The module is looked
 for as Python would find it for the migrated file: a ``.py`` file or a package
-next to the file (a script's own directory comes first on ``sys.path``), above the
+next to the file (a script's own directory comes first on ``sys.path``, so such a
+file is read even when it is named like a standard or known module: ``code.py``,
+``numpy.py``; only then are those taken to bind none of ours), above the
 file's package (``from pkg.util import *`` inside ``pkg``), relative to the file
 (``from .util import *``), or where this Python finds it on ``sys.path``. Its
 source is read with :mod:`ast`; nothing is executed.
@@ -48,12 +50,16 @@ def star_names(module: str, level: int, path: Path | None,
     """The names ``from <level dots><module> import *`` binds in the file at ``path``
     (None: they cannot be told)."""
     top = module.split(".")[0]
-    if level == 0 and top in INERT:
+    # a module next to the file or in its package wins on import (a local `code.py`
+    # over the standard library's `code`): it is read before any assumption
+    source = _find_local(module, level, path)
+    if source is None and level == 0 and top in INERT:
         return frozenset()
-    if level == 0 and top == "brainpy":  # BrainPy's own: its transforms are the ones there
+    if source is None and level == 0 and top == "brainpy":  # BrainPy's own transforms
         return frozenset(TRANSFORM_NAMES) if ".math" in module or "._src" in module \
             else frozenset()
-    source = _find(module, level, path)
+    if source is None and level == 0:
+        source = _find_installed(module)
     seen = set() if seen is None else seen
     if source is None or source in seen or len(seen) >= _DEPTH:
         return None
@@ -66,8 +72,8 @@ def star_names(module: str, level: int, path: Path | None,
     return None if found is None else frozenset(found)
 
 
-def _find(module: str, level: int, path: Path | None) -> Path | None:
-    """The source file of ``module`` as imported from the file at ``path``."""
+def _find_local(module: str, level: int, path: Path | None) -> Path | None:
+    """The source file of ``module`` next to the file at ``path``, or in its package."""
     parts = [p for p in module.split(".") if p]
     roots: list[Path] = []
     if path is not None:
@@ -84,7 +90,13 @@ def _find(module: str, level: int, path: Path | None) -> Path | None:
         found = _file_in(root, parts)
         if found is not None:
             return found
-    if level == 0 and parts:  # where this Python finds it, without importing anything
+    return None
+
+
+def _find_installed(module: str) -> Path | None:
+    """The source file of ``module`` where this Python finds it, without importing it."""
+    parts = [p for p in module.split(".") if p]
+    if parts:
         spec = PathFinder.find_spec(parts[0])
         for location in (spec.submodule_search_locations or []) if spec else []:
             found = _file_in(Path(location).parent, parts)

@@ -74,8 +74,38 @@ def edit_args(args: Sequence[cst.Arg], drop: set[int],
         if i in drop:
             if out and "\n" not in code(out[-1].comma) and "\n" in code(arg.comma):
                 out[-1] = out[-1].with_changes(comma=arg.comma)
+            elif out:  # its comments stay, on lines of their own where it was
+                out[-1] = _take_comments(out[-1], arg)
             continue
         out.append(replace.get(i, arg))
     if out and (len(args) - 1) in drop:
-        out[-1] = out[-1].with_changes(comma=args[-1].comma)
+        last = args[-1].comma
+        kept = out[-1].comma
+        if isinstance(kept, cst.Comma) and isinstance(last, cst.Comma) and isinstance(
+                kept.whitespace_after, cst.ParenthesizedWhitespace) and isinstance(
+                last.whitespace_after, cst.ParenthesizedWhitespace):
+            last = last.with_changes(whitespace_after=kept.whitespace_after.with_changes(
+                indent=last.whitespace_after.indent,
+                last_line=last.whitespace_after.last_line))
+        out[-1] = out[-1].with_changes(comma=last)
     return out
+
+
+def _take_comments(kept: cst.Arg, dropped: cst.Arg) -> cst.Arg:
+    """``kept`` (a multi-line argument before ``dropped``) with the comment after
+    ``dropped``'s comma as a line of its own, where ``dropped`` stood."""
+    comma, theirs = kept.comma, dropped.comma
+    if not (isinstance(comma, cst.Comma) and isinstance(theirs, cst.Comma)):
+        return kept
+    mine, after = comma.whitespace_after, theirs.whitespace_after
+    if not (isinstance(mine, cst.ParenthesizedWhitespace)
+            and isinstance(after, cst.ParenthesizedWhitespace)):
+        return kept
+    lines = list(after.empty_lines)
+    if after.first_line.comment is not None:
+        lines.insert(0, cst.EmptyLine(indent=mine.indent, whitespace=mine.last_line,
+                                      comment=after.first_line.comment))
+    if not lines:
+        return kept
+    return kept.with_changes(comma=comma.with_changes(
+        whitespace_after=mine.with_changes(empty_lines=[*mine.empty_lines, *lines])))

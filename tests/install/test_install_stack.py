@@ -215,3 +215,61 @@ def test_a_name_set_to_ours_by_hand_after_uninstall_is_left_alone(brainpy_math):
         pass
     assert brainpy_math.grad is bpa.grad
     assert brainpy_math.hessian is not REPLACEMENTS["hessian"]  # the others came back
+
+
+def test_a_block_is_installed_even_if_its_handle_closed_before_it_began(brainpy_math):
+    # another thread's uninstall() between install() and __enter__, or by hand
+    before = snapshot()
+    handle = bpa.install()
+    bpa.uninstall()
+    assert not handle.open and snapshot() == before
+    with handle:
+        assert ours_everywhere() and handle.open
+    assert snapshot() == before and not handle.open
+    handle.close()  # closed already: nothing
+    with handle:
+        assert ours_everywhere()
+    assert snapshot() == before
+
+
+def test_a_handle_entered_twice_stays_installed_until_the_outer_block_ends(brainpy_math):
+    before = snapshot()
+    handle = bpa.install()
+    with handle:
+        with handle:
+            assert ours_everywhere()
+        assert ours_everywhere()  # the outer block is still open
+        bpa.uninstall()
+        assert ours_everywhere()
+    assert snapshot() == before and not bpa.is_installed()
+
+
+def test_uninstall_from_another_thread_never_reaches_a_with_install_block(brainpy_math):
+    before = snapshot()
+    done = threading.Event()
+    bad: list[int] = []
+
+    def blocks():
+        for i in range(2000):
+            with bpa.install():
+                if not ours_everywhere():
+                    bad.append(i)
+        done.set()
+
+    def uninstalls():
+        while not done.is_set():
+            bpa.uninstall()
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=blocks), threading.Thread(target=uninstalls)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not bad
+    bpa.uninstall()
+    assert snapshot() == before

@@ -52,7 +52,7 @@ def test_rewritten_files_compile_and_keep_no_legacy_keywords(case):
     compile(after, f"{case}_after.py", "exec")
     # reports keeps what it cannot fix, aliases a local that shadows the alias, and the
     # import_placement cases that are refused are left as they are
-    if case not in ("reports", "aliases", "import_placement_if", "import_placement_rebound"):
+    if case not in ("reports", "aliases", "import_placement_rebound"):
         assert "dyn_vars=" not in after and "child_objs=" not in after
 
 

@@ -259,3 +259,34 @@ def test_nothing_of_a_rewrite_is_left_when_writing_fails_midway(tmp_path, monkey
 def test_paths_are_shown_as_text_any_stream_prints():
     assert _files.shown(Path(os.fsdecode(b"/tmp/caf\xe9.py"))) == "/tmp/caf\\xe9.py"
     assert _files.shown("/tmp/café.py") == "/tmp/café.py"
+
+
+@pytest.mark.skipif(shutil.which("git") is None or shutil.which("patch") is None,
+                    reason="needs git and patch")
+@pytest.mark.parametrize("content", [
+    "\ufeff".encode() + LEGACY.encode(),  # a BOM, in the context lines
+    b"# -*- coding: latin-1 -*-\n" + LEGACY.encode() + "s = 'caf\xe9'\n".encode("latin-1"),
+    LEGACY.replace("\n", "\r").encode(),  # old Mac: one line to diff(1)
+    LEGACY.replace("\n", "\r\n").encode(),
+    LEGACY.rstrip("\n").encode(),  # no newline at the end
+    LEGACY.encode() + b"x = 1",
+], ids=["bom", "latin1", "cr", "crlf", "no-newline", "no-newline-after"])
+@pytest.mark.parametrize("tool", ["git", "patch"])
+def test_a_diff_applies_with_git_and_patch_byte_for_byte(tmp_path, content, tool):
+    tree, expected = tmp_path / "tree", tmp_path / "expected"
+    for root in (tree, expected):
+        root.mkdir()
+        (root / "m.py").write_bytes(content)
+    assert migrate.main(["--quiet", str(expected / "m.py")]) == 0
+    package_root = str(Path(migrate.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([package_root,
+                                                       os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "brainpy_autograd.migrate", "--diff", "."],
+                         capture_output=True, cwd=tree, env=env)
+    assert run.returncode == 1, run.stderr
+    (tmp_path / "change.diff").write_bytes(run.stdout)
+    argv = ["git", "apply", "-p1"] if tool == "git" else ["patch", "-p1", "-i"]
+    applied = subprocess.run([*argv, str(tmp_path / "change.diff")], capture_output=True,
+                             cwd=tree)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert (tree / "m.py").read_bytes() == (expected / "m.py").read_bytes()

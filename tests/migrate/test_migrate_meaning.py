@@ -13,6 +13,71 @@ pytest.importorskip("libcst")
 from brainpy_autograd._migrate import migrate_source  # noqa: E402
 
 
+def run_with_stubs(source: str, monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """What ``source`` prints, with stand-ins for brainpy.math and brainpy_autograd whose
+    ``grad`` does the same (so a migrated program must print what the original did)."""
+    import types
+    printed: list[object] = []
+    grad = lambda f, *args, **kwargs: (lambda x: ("grad", f(x)))  # noqa: E731
+    for name in ("brainpy", "brainpy.math", "brainpy_autograd"):
+        monkeypatch.setitem(__import__("sys").modules, name, types.ModuleType(name))
+    mods = __import__("sys").modules
+    mods["brainpy.math"].grad = mods["brainpy_autograd"].grad = grad
+    mods["brainpy"].math = mods["brainpy.math"]
+    exec(compile(source, "<test>", "exec"), {"print": printed.append, "__name__": "t"})
+    return printed
+
+
+@pytest.mark.parametrize("source", [
+    # the call inside the same `try` as the import, in its `else`, in its `finally`
+    "try:\n    import brainpy.math as bm\n    g = bm.grad(lambda x: x * x)\n"
+    "    print(g(3.0))\nexcept ImportError:\n    raise\n",
+    "try:\n    import brainpy.math as bm\nexcept ImportError:\n    raise\n"
+    "else:\n    print(bm.grad(lambda x: x)(2.0))\n",
+    "try:\n    import brainpy.math as bm\nfinally:\n    print(bm.grad(lambda x: x)(2.0))\n",
+    # an `import brainpy_autograd` further down is not relied on
+    "import brainpy.math as bm\ng = bm.grad(lambda x: x * x)\nprint(g(3.0))\n"
+    "import brainpy_autograd\n",
+    "if True:\n    import brainpy.math as bm\n    print(bm.grad(lambda x: x)(1.0))\n",
+    "import brainpy.math as bm; print(bm.grad(lambda x: x)(1.0))\n",
+    "if True: import brainpy.math as bm\nprint(bm.grad(lambda x: x)(1.0))\n",
+    "def f():\n    import brainpy.math as bm\n    return bm.grad(lambda x: x)(1.0)\nprint(f())\n",
+])
+def test_a_migrated_program_prints_what_the_original_did(source, monkeypatch):
+    outcome = migrate_source(source)
+    assert "bm.grad" not in outcome.code and not outcome.findings, outcome.code
+    assert run_with_stubs(outcome.code, monkeypatch) == run_with_stubs(source, monkeypatch)
+
+
+def test_an_import_that_binds_a_global_of_a_function_is_left_as_it_is():
+    left_as_it_is("def setup():\n    global bm\n    import brainpy.math as bm\n"
+                  "setup()\ng = bm.grad(f)\n", "also bound")
+
+
+@pytest.mark.parametrize("source", [
+    "import brainpy.math\nbrainpy = 1\ng = brainpy.math.grad(f)\n",
+    "import brainpy.math\nwith x as brainpy:\n    pass\ng = brainpy.math.grad(f)\n",
+    "import brainpy.math\nfor brainpy in r:\n    pass\ng = brainpy.math.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case bm:\n        pass\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case {'a': bm}:\n        pass\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case [*bm]:\n        pass\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case A(x=bm):\n        pass\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case {**bm}:\n        pass\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\nmatch v:\n    case int() as bm:\n        pass\n"
+    "g = bm.grad(f)\n",
+    "import brainpy.math as bm\nx = [(bm := 1) for _ in r]\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\ndef h():\n    global bm\n    del bm\ng = bm.grad(f)\n",
+    "import brainpy\nbrainpy = brainpy.math\nbrainpy.grad(f)\n",  # not rewritten: said
+])
+def test_any_other_binding_of_a_brainpy_name_leaves_the_file_with_a_finding(source):
+    left_as_it_is(source, "also bound")
+
+
+def test_an_annotation_without_a_value_binds_nothing():
+    outcome = migrate_source("import brainpy.math as bm\nbm: int\ng = bm.grad(f)\n")
+    assert "brainpy_autograd.grad(f)" in outcome.code and not outcome.findings
+
+
 def left_as_it_is(source: str, *words: str) -> None:
     outcome = migrate_source(source)
     assert outcome.code == source and outcome.changes == 0
@@ -64,12 +129,12 @@ def test_importing_brainpy_autograd_is_not_shadowing_it():
 ])
 def test_an_alias_rebound_by_an_import_is_left_as_it_is(rebinding):
     left_as_it_is(f"import brainpy.math as bm\nprint(bm.grad(f)(x))\n{rebinding}"
-                  f"print(bm.grad(f))\n", "`bm.grad` may not be brainpy's", "bound to")
+                  f"print(bm.grad(f))\n", "`bm` is imported from brainpy and also bound")
 
 
 def test_a_from_import_rebound_by_another_import_is_left_as_it_is():
     left_as_it_is("from brainpy.math import grad\nfrom mylib import grad\n"
-                  "g = grad(f, dyn_vars=v)\n", "`grad` may not be brainpy's")
+                  "g = grad(f, dyn_vars=v)\n", "`grad` is imported from brainpy and also bound")
 
 
 def test_two_brainpy_paths_for_one_alias_are_not_a_rebinding():
@@ -90,12 +155,42 @@ def test_a_fallback_binding_is_reported_with_advice_that_works(ours):
     assert "add `import brainpy_autograd`" not in migrate_source(source).findings[0].message
 
 
-def test_the_placement_advice_works_when_the_except_carries_on():
+def test_a_try_that_may_carry_on_gets_the_new_import_inside_it():
     source = "try:\n    import brainpy.math as bm\nexcept ImportError:\n    pass\n"
-    call = "g = bm.grad(f, dyn_vars=None)\n"
-    left_as_it_is(source + call, "add `import brainpy_autograd` at module level")
-    outcome = migrate_source(source + "import brainpy_autograd\n" + call)
-    assert outcome.code.endswith("g = brainpy_autograd.grad(f)\n") and not outcome.findings
+    outcome = migrate_source(source + "g = bm.grad(f, dyn_vars=None)\n")
+    assert outcome.code == ("try:\n    import brainpy.math as bm\n    import brainpy_autograd\n"
+                            "except ImportError:\n    pass\ng = brainpy_autograd.grad(f)\n")
+    assert not outcome.findings
+
+
+# ------------------------------------------------ positional arguments
+
+
+@pytest.mark.parametrize("call", [
+    "bm.hessian(f, net.vars(), None, True)",  # 2.9: grad_vars, argnums, has_aux
+    "bm.hessian(f, net.vars())",  # 2.2: dyn_vars; 2.9: grad_vars
+    "bm.vector_grad(f, gv, None)",
+    "bm.grad(f, gv, None, 0)",  # 2.2: dyn_vars=None, argnums=0; 2.9: holomorphic=0
+    "bm.grad(f, gv, net.vars(), *rest)",  # where `rest` lands cannot be told
+    "bm.jacrev(f, gv, net.vars(), *rest)",
+])
+def test_a_positional_form_that_reads_differently_in_2_2_and_2_9_is_kept_with_a_finding(call):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = {call}\n")
+    assert outcome.code.endswith(f"g = {call.replace('bm.', 'brainpy_autograd.')}\n")
+    assert outcome.findings and outcome.counts.positionals_removed == 0
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("bm.hessian(f, net.vars(), 0, True)", "hessian(f, net.vars(), 0, True)"),  # 2.9
+    ("bm.hessian(f, None)", "hessian(f, None)"),
+    ("bm.hessian(f, net.vars(), net.train_vars(), 0)", "hessian(f, grad_vars=net."
+                                                        "train_vars(), argnums=0)"),  # 2.2
+    ("bm.grad(f, gv, None)", "grad(f, gv)"),
+])
+def test_a_positional_form_certain_in_either_version_is_read_so(call, expected):
+    outcome = migrate_source(f"import brainpy.math as bm\ng = {call}\n")
+    assert outcome.code.endswith(f"g = brainpy_autograd.{expected}\n")
+    assert not outcome.findings
 
 
 # ------------------------------------------------ legacy keywords
@@ -152,7 +247,7 @@ SETS_FLAGS = 'os.environ["XLA_FLAGS"] = "--xla_force_host_platform_device_count=
 def test_a_brainpy_import_is_never_removed(source):
     outcome = migrate_source(source)
     assert "import brainpy.math as bm" in outcome.code and "bm.grad" not in outcome.code
-    assert "import brainpy_autograd\n" in outcome.code and not outcome.findings
+    assert "import brainpy_autograd" in outcome.code and not outcome.findings
     assert outcome.code.index("import brainpy.math") < outcome.code.index(
         "import brainpy_autograd")
 
@@ -205,3 +300,29 @@ def test_a_legacy_keyword_on_a_call_through_a_container_or_local_name_is_reporte
 ])
 def test_other_calls_with_dyn_vars_are_not_reported(source):
     assert not migrate_source(source).findings
+
+
+# ------------------------------------------------ what a removal keeps (issue 23 review)
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("g = bm.grad(\n    f,\n    dyn_vars=v,  # important comment\n    argnums=0,\n)\n",
+     "g = brainpy_autograd.grad(\n    f,\n    # important comment\n    argnums=0,\n)\n"),
+    ("g = bm.grad(\n    f,\n    argnums=0,  # a\n    dyn_vars=v,  # b\n)\n",
+     "g = brainpy_autograd.grad(\n    f,\n    argnums=0,  # a\n    # b\n)\n"),
+])
+def test_the_comment_of_a_removed_keyword_line_stays(source, expected):
+    outcome = migrate_source("import brainpy.math as bm\n" + source)
+    assert outcome.code.endswith(expected) and not outcome.findings
+
+
+@pytest.mark.parametrize("source", [
+    "\x0cimport brainpy.math as bm\ng = bm.grad(f)\n",
+    b"\x0cimport brainpy.math as bm\ng = bm.grad(f)\n",
+    "import brainpy.math as bm\n\x0cg = bm.grad(f)\n",
+])
+def test_a_form_feed_the_parser_would_drop_leaves_the_file_with_a_finding(source):
+    outcome = migrate_source(source)
+    kept = outcome.data if isinstance(source, bytes) else outcome.code
+    assert kept == source and outcome.changes == 0
+    assert outcome.findings and "form feed" in outcome.findings[0].message

@@ -313,3 +313,50 @@ def test_an_nbformat_3_notebook_is_told_how_to_upgrade(tmp_path, capsys):
     assert "nbformat 3 notebook" in err and "worksheets" in err
     assert "jupyter nbconvert --to notebook --nbformat 4" in err
     assert path.read_text() == text
+
+
+# ------------------------------------------------------------------ issue 23 review
+
+
+@pytest.mark.parametrize("text", [
+    "# <<brainpy-autograd-migrate cell 0>>\n",
+    "#<<brainpy-autograd-migrate ipython 0>>\n",
+    "s = '# <<brainpy-autograd-migrate cell 1>>'\n",
+])
+def test_cell_text_like_the_markers_is_kept_as_it_is(tmp_path, text):
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ("code", "import brainpy.math as bm\n" + text + "%matplotlib inline\n"
+                                 "g = bm.grad(f)"), ("code", text + "h = bm.grad(f)"))
+    assert migrate.main(["--quiet", str(path)]) == 0
+    cells = cells_of(path)
+    blank = "" if text.startswith("#") else "\n"  # a comment line: no blank line added
+    assert cells[0].source == ("import brainpy.math as bm\nimport brainpy_autograd\n" + blank
+                               + text + "%matplotlib inline\ng = brainpy_autograd.grad(f)")
+    assert cells[1].source == text + "h = brainpy_autograd.grad(f)"
+
+
+@pytest.mark.parametrize("import_cell", [
+    "import brainpy.math as bm\nx = (1\n%s\n",  # unclosed, with a `%` continuation
+    "import brainpy.math as bm\nif True\n    pass\n",  # a plain syntax error
+    "import brainpy.math as bm\nx = !ls\n",
+])
+def test_check_fails_when_the_cell_of_the_brainpy_import_cannot_be_read(tmp_path, capsys,
+                                                                         import_cell):
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ("code", import_cell), ("code", "g = bm.grad(f)"))
+    assert migrate.main(["--check", str(path)]) == 1
+    assert f"{path}:cell 1:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("source", [
+    'print("loss %f"\n      % 1.0)',
+    "x = (1\n     % 2)",
+    "x = 1 \\\n    % 2",
+    "s = '''\n%not a magic\n'''",
+])
+def test_a_percent_line_that_goes_on_a_statement_is_python(tmp_path, capsys, source):
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ("code", "import brainpy.math as bm\n" + source + "\ng = bm.grad(f)"))
+    assert migrate.main(["--quiet", str(path)]) == 0
+    assert cells_of(path)[0].source == ("import brainpy.math as bm\nimport brainpy_autograd\n\n"
+                                        + source + "\ng = brainpy_autograd.grad(f)")

@@ -107,3 +107,14 @@ def test_a_star_import_before_the_binding_does_not_count_for_code_in_functions()
               "    return bm.grad(f, dyn_vars=v)\n")
     outcome = migrate_source(source)
     assert "return brainpy_autograd.grad(f)" in outcome.code and not outcome.findings
+
+
+@pytest.mark.parametrize("name", ["code", "imp", "numpy", "brainpy_autograd"])
+def test_a_local_module_named_like_a_standard_or_known_one_is_read_first(tmp_path, capsys,
+                                                                          name):
+    # the file next to the script wins on import: it is what the star import binds
+    script = f"import brainpy.math as bm\nfrom {name} import *\ng = bm.grad(f)\n"
+    write(tmp_path, {"run.py": script, f"{name}.py": "bm = None\n"})
+    assert migrate.main([str(tmp_path / "run.py")]) == 1
+    assert (tmp_path / "run.py").read_text() == script
+    assert f"from {name} import *` (line 2) may rebind `bm`" in capsys.readouterr().out

@@ -1,56 +1,89 @@
-"""Bindings that libcst's scope analysis does not record as assignments (:mod:`.references`).
+"""Every binding of every name in a module, read with :mod:`ast` (:mod:`.references`).
 
-``del brainpy_autograd`` unbinds the name; a ``match`` capture pattern
-(``case brainpy_autograd:``) binds it. Either makes a rewrite to
-``brainpy_autograd.grad`` unsure. (Star imports are judged at each use:
-:class:`~brainpy_autograd._migrate._star.StarImports`.)
+A rewrite is sure only for a name that nothing but its import binds: ``bm`` only by
+``import brainpy.math as bm`` (other brainpy imports allowed), ``brainpy_autograd``
+only by ``import brainpy_autograd``. Rather than analysing which binding a use
+sees, any other binding of that name anywhere in the file (an assignment, ``del``,
+a loop, ``with``, ``except`` target, a ``match`` capture, a walrus in a
+comprehension, a parameter, a def, ``global``/``nonlocal``, another import) leaves
+the file as it is. ``bm: int`` without a value binds nothing and does not count.
 
->>> import libcst as cst
->>> unsure_binding(cst.parse_module("del brainpy_autograd\\n")) is not None
-True
->>> unsure_binding(cst.parse_module("from mylib import *\\nx = 1\\n")) is None
-True
+>>> other_bindings("import brainpy.math as bm\\nmatch x:\\n    case {'a': bm}: pass\\n")
+{'bm': (3, 16)}
+>>> other_bindings("import brainpy.math as bm\\nbm: int\\n")
+{}
 """
 
 from __future__ import annotations
 
-import libcst as cst
+import ast
 
-from .._context import OURS
-
-__all__ = ["unsure_binding"]
+__all__ = ["other_bindings", "transform_uses", "is_brainpy_module"]
 
 
-class _Scan(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.found: cst.CSTNode | None = None
-
-    def _hit(self, node: cst.CSTNode) -> None:
-        if self.found is None:
-            self.found = node
-
-    def visit_Del(self, node: cst.Del) -> None:
-        names = [e.value for e in node.target.elements] if isinstance(
-            node.target, (cst.Tuple, cst.List)) else [node.target]
-        if any(isinstance(n, cst.Name) and n.value == OURS for n in names):
-            self._hit(node)
-
-    def visit_MatchAs(self, node: cst.MatchAs) -> None:
-        if node.name is not None and node.name.value == OURS:
-            self._hit(node)
-
-    def visit_MatchStar(self, node: cst.MatchStar) -> None:
-        if node.name is not None and node.name.value == OURS:
-            self._hit(node)
-
-    def visit_MatchMapping(self, node: cst.MatchMapping) -> None:
-        if node.rest is not None and node.rest.value == OURS:
-            self._hit(node)
+def is_brainpy_module(name: str) -> bool:
+    return name == "brainpy" or name.startswith("brainpy.")
 
 
-def unsure_binding(module: cst.Module) -> cst.CSTNode | None:
-    """The first ``del`` or ``match`` capture that may bind (or unbind)
-    ``brainpy_autograd``; None when there is none."""
-    scan = _Scan()
-    module.visit(scan)
-    return scan.found
+def _ours(alias: ast.alias) -> bool:
+    return alias.asname is None and alias.name.split(".")[0] == "brainpy_autograd"
+
+
+def other_bindings(source: str | bytes) -> dict[str, tuple[int, int]]:
+    """For ``brainpy_autograd`` and each name that a brainpy import binds, where (line,
+    column, 1-based) something else binds it first; names bound only so are left out."""
+    tree = ast.parse(source)
+    imported = {"brainpy_autograd"}
+    other: dict[str, tuple[int, int]] = {}
+
+    def bind(name: str | None, node: ast.AST) -> None:
+        if name is not None and name not in other:
+            other[name] = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
+
+    annotation_only = {id(n.target) for n in ast.walk(tree)
+                       if isinstance(n, ast.AnnAssign) and n.value is None}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            from_brainpy = isinstance(node, ast.ImportFrom) and node.level == 0 \
+                and is_brainpy_module(node.module or "")
+            for alias in node.names:
+                name = alias.asname or alias.name.split(".")[0]
+                if isinstance(node, ast.Import) and (
+                        is_brainpy_module(alias.name) or _ours(alias)) or from_brainpy:
+                    imported.add(name)
+                elif alias.name != "*":
+                    bind(name, node)
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            if id(node) not in annotation_only:
+                bind(node.id, node)
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
+            bind(node.name, node)
+        elif isinstance(node, ast.MatchMapping):
+            bind(node.rest, node)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                bind(name, node)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bind(node.name, node)
+        elif isinstance(node, ast.arg):
+            bind(node.arg, node)
+        elif isinstance(node, ast.ExceptHandler):
+            bind(node.name, node)
+    return {name: where for name, where in other.items() if name in imported}
+
+
+def transform_uses(source: str | bytes, names: set[str],
+                   transforms: frozenset[str]) -> dict[str, tuple[int, int]]:
+    """For each of ``names`` used as ``name.grad``, ``name.math.hessian`` (any chain that
+    ends in a transform) or, itself a transform's name, as a name: where it is first."""
+    found: dict[str, tuple[int, int]] = {}
+    for node in ast.walk(ast.parse(source)):
+        root: ast.AST = node
+        if isinstance(node, ast.Attribute) and node.attr in transforms:
+            while isinstance(root, ast.Attribute):
+                root = root.value
+        elif not (isinstance(node, ast.Name) and node.id in transforms):
+            continue
+        if isinstance(root, ast.Name) and root.id in names and root.id not in found:
+            found[root.id] = (node.lineno, node.col_offset + 1)
+    return found

@@ -4,9 +4,13 @@ The third positional argument is removed only when it is certainly variables
 (:func:`._analysis.classify_positional`); the arguments after it become
 keywords, in the 2.2 order of that transform (``_names.OLD_POSITIONAL_ORDER``).
 An int there is BrainPy 2.9's ``argnums`` and is kept; anything it cannot
-classify is kept and reported. It also tells :mod:`.grad_vars` where the
-``grad_vars`` argument is (second for most transforms, third for ``hessian``
-and ``vector_grad`` in their 2.2 form).
+classify is kept and reported, and so is a form that reads differently in 2.2
+and 2.9: a ``None`` third argument with more after it, ``hessian``/``vector_grad``
+with variables second and no certain third (2.2: ``func, dyn_vars, grad_vars``;
+2.9: ``func, grad_vars, argnums``), a 2.2 call with ``*args``. It also tells
+:mod:`.grad_vars` where the ``grad_vars`` argument is (second for most
+transforms, third for ``hessian`` and ``vector_grad`` in their 2.2 form, which
+becomes the keyword ``grad_vars=``).
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, f.a, f.vars(), 0)\\n").code)
@@ -19,6 +23,8 @@ g = brainpy_autograd.grad(f, f.a, argnums=0)
 
 from __future__ import annotations
 
+import libcst as cst
+
 from ..._names import ALIASES, OLD_POSITIONAL_ORDER
 from .._context import TARGETS, ModuleContext, TransformCall
 from .._registry import Rule, register
@@ -27,25 +33,48 @@ from ._analysis import attributes, classify_positional
 
 #: the BrainPy 2.2 positional order of each name
 _OLD_ORDER = {name: OLD_POSITIONAL_ORDER[ALIASES.get(name, name)] for name in TARGETS}
+#: the BrainPy 2.9 positional order (``brainpy-2.9-autograd-source.txt``), up to argnums
+_NEW_ORDER = {name: ("func", "grad_vars", "argnums") for name in OLD_POSITIONAL_ORDER}
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 @register(TransformCall, Rule.POSITIONAL)
 def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
-    positional = call.positional
-    if len(positional) < 3:
+    """The 2.2 and 2.9 forms share their first two places (func, grad_vars) except for
+    hessian and vector_grad, whose 2.2 form is (func, dyn_vars, grad_vars, argnums...):
+    there the second place means dyn_vars or grad_vars, and only the third tells which
+    (a Variable: 2.2's grad_vars; an int: 2.9's argnums)."""
+    positional, args, name = call.positional, call.original.args, call.name
+    old = _OLD_ORDER[name]
+    second_form = old.index("dyn_vars") == 1  # hessian, vector_grad
+    if len(positional) < (2 if second_form else 3):
         return
-    third = call.original.args[positional[2]]
+    if len(positional) == 2:  # hessian(f, x): dyn_vars (2.2) or grad_vars (2.9)
+        if not _is_none(args[positional[1]].value):
+            _ambiguous(ctx, call, args[positional[1]], "second")
+        return
+    third = args[positional[2]]
     kind = classify_positional(third.value, attributes(ctx))
+    if _is_none(third.value):
+        # 2.2's None dyn_vars (grad_vars for hessian) or 2.9's None argnums: the same call
+        # only when nothing follows it and, for hessian, the second place is None too
+        same = len(positional) == 3 and not any(a.star == "*" for a in args) and (
+            not second_form or _is_none(args[positional[1]].value))
+        kind = ("vars" if not second_form else "argnums") if same else "unknown"
     if kind == "argnums":
         return
-    name, text = call.name, code(third.value)
     if kind == "unknown":
-        ctx.find(third, f"cannot tell whether the third positional argument `{text}` "
-                        f"of {name}() is argnums or BrainPy 2.2's dyn_vars. If it holds "
-                        f"variables, remove it and pass later arguments by keyword; if "
-                        f"it is argnums, write argnums={text}.")
+        _ambiguous(ctx, call, third, "third")
         return
-    old = _OLD_ORDER[name]
+    if any(a.star == "*" for a in args):
+        ctx.find(call.original, f"{name}() has BrainPy 2.2's positional dyn_vars and a "
+                                f"`*` argument, whose places cannot be told; left as it "
+                                f"is: remove dyn_vars and pass the arguments after it by "
+                                f"keyword.")
+        return
     if len(positional) > len(old):
         ctx.find(call.original, f"{name}() has more positional arguments than its BrainPy "
                                 f"2.2 form {name}({', '.join(old)}); left as it is.")
@@ -56,5 +85,18 @@ def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
             call.drop.add(index)
         elif key == "grad_vars":
             call.grad_vars_index = index
+            if second_form:  # a keyword: `hessian(f, gv)` would read as 2.2's dyn_vars
+                call.replace[index] = keyword_arg(call.updated.args[index], key)
         elif key != "func":
             call.replace[index] = keyword_arg(call.updated.args[index], key)
+
+
+def _ambiguous(ctx: ModuleContext, call: TransformCall, arg: cst.Arg, place: str) -> None:
+    name, text = call.name, code(arg.value)
+    old, new = _OLD_ORDER[call.name], _NEW_ORDER[ALIASES.get(call.name, call.name)]
+    index = ("second", "third").index(place) + 1
+    ctx.find(arg, f"cannot tell whether {name}() is called in its BrainPy 2.9 form "
+                  f"{name}({', '.join(new)}, ...), where the {place} positional argument "
+                  f"`{text}` is {new[index]}, or in its BrainPy 2.2 form "
+                  f"{name}({', '.join(old[:4])}, ...), where it is {old[index]}; left as "
+                  f"it is: pass the arguments after func by keyword (without dyn_vars).")

@@ -23,65 +23,54 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
-from .._context import OURS, ModuleContext
+from .._context import OURS, TARGETS, Finding, ModuleContext
 from .._registry import Rule, register
-from .._syntax import code, full_name
-from ._bindings import unsure_binding
+from ._bindings import other_bindings, transform_uses
+
+
+@register(cst.Module, Rule.REFERENCES, on="visit")
+def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
+    """Leave the module if a name that a brainpy import binds, used as ``bm.grad``, is
+    bound by anything else too, anywhere in it (by construction: no analysis of which
+    binding a use sees)."""
+    try:
+        other = other_bindings(module.code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        # libcst parsed what Python does not: the bindings cannot be read
+        ctx.refusal = Finding(1, 1, f"Python cannot parse this file ({err}); left as it is.")
+        return
+    ctx.state["shadow"] = other.get(OURS)
+    uses = transform_uses(module.code, set(other) - {OURS}, TARGETS)
+    for name, (line, column) in sorted(uses.items(), key=lambda item: item[1]):
+        bound, _ = other[name]
+        if ctx.refusal is None:
+            ctx.refusal = Finding(line, column, (
+                f"`{name}` is imported from brainpy and also bound by something else in "
+                f"this file (line {bound}: an assignment, a loop, a `with`, `except` or "
+                f"`match` target, a parameter, `del`, another import...), so its uses may "
+                f"not be brainpy's; left as it is: rewrite its calls by hand "
+                f"(`{OURS}.grad`, without dyn_vars/child_objs), or give the other binding "
+                f"another name and run the migration again."))
 
 
 def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None:
     """Record the import statement that binds the reference's module name.
 
     libcst records the access on the outermost node it resolved: the name ``bm``
-    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``. A
-    name that something else binds too (``bm = None`` after a failed import)
-    makes the module one to leave as it is.
+    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``. (A
+    name that something else binds too, ``bm = None`` after a failed import, made
+    :func:`find_rebindings` leave the module as it is.)
     """
     for node in chain:
         scope = ctx.get_metadata(ScopeProvider, node)
         accesses = scope.accesses[node] if scope is not None else ()
         if not accesses:
             continue
-        for access in accesses:
-            for referent in access.referents:
-                binder = getattr(referent, "node", None)
-                if isinstance(binder, (cst.Import, cst.ImportFrom)):
-                    ctx.bindings.append(binder)
-                else:
-                    ctx.refuse(node, f"`{code(node)}` is also bound by something other than "
-                                     f"an import, so where brainpy is imported cannot be "
-                                     f"told; left as it is: rewrite its calls by hand, or "
-                                     f"give the other binding another name and run the "
-                                     f"migration again.")
+        for access in accesses:  # other bindings: find_rebindings refused the module
+            ctx.bindings += [referent.node for referent in access.referents
+                             if isinstance(getattr(referent, "node", None),
+                                           (cst.Import, cst.ImportFrom))]
         return
-
-
-def _ours_shadowed(ctx: ModuleContext) -> cst.CSTNode | None:
-    """What binds the name ``brainpy_autograd`` in the module other than ``import
-    brainpy_autograd`` (a parameter, a local, a class attribute, ``import x as
-    brainpy_autograd``...), in any scope; None when nothing does."""
-    if "shadow" not in ctx.state:
-        ctx.state["shadow"] = None
-        for scope in ctx.scopes():
-            for assignment in scope.assignments[OURS]:
-                binder = getattr(assignment, "node", None)
-                if not (isinstance(binder, cst.Import) and all(
-                        a.asname is None and full_name(a.name).split(".")[0] == OURS
-                        for a in binder.names if _binds(a) == OURS)):
-                    ctx.state["shadow"] = binder
-                    break
-        if ctx.state["shadow"] is None:  # `del`, `case brainpy_autograd:`
-            ctx.state["shadow"] = unsure_binding(ctx.module)
-    shadow: cst.CSTNode | None = ctx.state["shadow"]
-    return shadow
-
-
-def _binds(alias: cst.ImportAlias) -> str:
-    """The name an ``import`` alias binds (``bm`` for ``brainpy.math as bm``, else
-    ``brainpy``)."""
-    if alias.asname is not None:
-        return full_name(alias.asname.name)
-    return full_name(alias.name).split(".")[0]
 
 
 @register(cst.Attribute, Rule.REFERENCES)
@@ -90,10 +79,10 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
     target = ctx.target(original)
     if target is None or target[0] == OURS:
         return updated
-    shadow = _ours_shadowed(ctx)
+    shadow = ctx.state.get("shadow")
     if shadow is not None:
         ctx.refuse(original, f"`{OURS}` is bound by something other than `import {OURS}` in "
-                             f"this file (line {ctx.line_of(shadow)}), so `{OURS}."
+                             f"this file (line {shadow[0]}), so `{OURS}."
                              f"{target[1]}` might not mean the transform there; left as it "
                              f"is: rename that binding and run the migration again.")
         return updated

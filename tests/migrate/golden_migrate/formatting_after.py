@@ -9,6 +9,7 @@ def loss(x, y):
 grad_fn = brainpy_autograd.grad(
     loss,  # the loss
     argnums=(0, 1),  # both arguments
+    # legacy, ignored
     has_aux=False,
 )
 other = brainpy_autograd.grad(loss, argnums=0)

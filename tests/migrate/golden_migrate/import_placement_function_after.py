@@ -2,13 +2,13 @@
 import os
 
 import brainpy as bp
-import brainpy_autograd
 
 net = bp.DynSysGroup()
 
 
 def make_grad(f):
     import brainpy.math as bm
+    import brainpy_autograd
     return brainpy_autograd.grad(f, grad_vars=net.train_vars())
 
 

@@ -1,4 +1,4 @@
-"""brainpy imported in only one branch: where the new import would run cannot be told."""
+"""brainpy imported in one branch only: the new import goes inside that branch."""
 import sys
 
 if sys.platform != "win32":
@@ -7,5 +7,5 @@ if sys.platform != "win32":
 
 
 def later():
-    import brainpy.math as bm  # a function of its own: fine, but the `if` above is not
+    import brainpy.math as bm  # a function of its own: the new import goes inside it too
     return bm.grad(lambda x: x.sum())

@@ -1,10 +1,9 @@
-"""A try whose except always raises: after it, brainpy was certainly imported."""
+"""A try that imports brainpy: the new import goes inside the try, after brainpy's."""
 try:
     import brainpy.math as bm
+    import brainpy_autograd
 except ImportError as err:
     raise SystemExit("this script needs BrainPy: pip install brainpy") from err
-
-import brainpy_autograd
 
 import numpy as np
 

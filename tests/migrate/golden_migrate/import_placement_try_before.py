@@ -1,4 +1,4 @@
-"""A try whose except always raises: after it, brainpy was certainly imported."""
+"""A try that imports brainpy: the new import goes inside the try, after brainpy's."""
 try:
     import brainpy.math as bm
 except ImportError as err:

@@ -18,9 +18,9 @@ dyn_vars = f.vars()
 g1 = brainpy_autograd.grad(f, f.train_vars())  # BrainPy 2.2: (func, grad_vars, dyn_vars)
 g2 = brainpy_autograd.grad(f, [f.a, f.b], argnums=0)  # ... and argnums fourth
 g3 = brainpy_autograd.jacrev(f, f.a, argnums=0, holomorphic=False)
-g4 = brainpy_autograd.hessian(f, f.train_vars())  # BrainPy 2.2: (func, dyn_vars, grad_vars)
-g5 = brainpy_autograd.vector_grad(f, f.a, argnums=None, return_value=True)
-g6 = brainpy_autograd.grad(f, f.a, argnums=0)
+g4 = brainpy_autograd.hessian(f, grad_vars=f.train_vars())  # BrainPy 2.2: (func, dyn_vars, grad_vars)
+g5 = brainpy_autograd.vector_grad(f, grad_vars=f.a, argnums=None, return_value=True)
+g6 = brainpy_autograd.grad(f, f.a, None, 0)
 g7 = brainpy_autograd.grad(f, f.a, 0)  # argnums third: already the BrainPy 2.9 form
 g8 = brainpy_autograd.grad(f, f.a, (0,))
 g9 = brainpy_autograd.jacfwd(f, f.a, something)  # cannot tell: reported
