@@ -171,6 +171,7 @@ def _run(code: str) -> str:
     return out.stdout
 
 
+@pytest.mark.slow  # a fresh process with 2 devices: CI runs it with the slow tests
 def test_outputs_land_where_brainstates_call_puts_them():
     """Inputs committed to device 1 (and sharded on a mesh): a constant aux output stays
     uncommitted on device 0 (a SingleDeviceSharding), as brainstate returns it."""
@@ -200,6 +201,7 @@ def test_outputs_land_where_brainstates_call_puts_them():
     assert out.split()[-2:] == ["same", "placement"]
 
 
+@pytest.mark.slow  # a fresh process with 2 devices: CI runs it with the slow tests
 def test_a_committed_call_is_still_compiled_where_placement_agrees():
     out = _run("""
         import jax, jax.numpy as jnp

@@ -259,6 +259,7 @@ EngineAgainstBrainstate.TestCase.settings = settings(
 )
 
 
+@pytest.mark.slow  # minutes: CI runs it in its sessions for slow tests (tests-slow, wheel)
 @pytest.mark.filterwarnings(
     # brainstate's own float16/bfloat16 reductions may warn about precision; both
     # paths warn alike, and the values are compared to float16's rounding anyway

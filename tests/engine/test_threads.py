@@ -64,6 +64,7 @@ def pure_loss(w, x):
     return jnp.sum(jnp.sin(w * x))
 
 
+@pytest.mark.slow  # 8 threads x 300 calls: CI runs it with the slow tests
 @pytest.mark.parametrize("kind", ["grad", "jacrev"])
 def test_concurrent_calls_with_commuting_writes(kind):
     n, compiled = CALLS, None
@@ -96,6 +97,7 @@ def test_concurrent_calls_with_commuting_writes(kind):
     np.testing.assert_array_equal(total.value, want_total)
 
 
+@pytest.mark.slow  # 8 threads x 300 calls: CI runs it with the slow tests
 def test_concurrent_calls_without_writes():
     n, compiled = CALLS, None
     w = brainstate.ParamState(jnp.array([0.5, -1.0, 2.0], jnp.float32))
@@ -113,6 +115,7 @@ def test_concurrent_calls_without_writes():
     assert wrong == []
 
 
+@pytest.mark.slow  # 8 threads x 300 calls: CI runs it with the slow tests
 def test_each_call_is_atomic():
     """Every call reads the counter, adds one and returns what it read: with
     serialised calls the values read are exactly 0 .. N-1, none seen twice."""
