@@ -48,11 +48,19 @@ def _check_grad_vars(grad_vars: Any) -> None:
         return
     pairs, _ = jax.tree_util.tree_flatten_with_path(
         grad_vars, is_leaf=lambda x: isinstance(x, State))
+    seen: list[tuple[Any, str]] = []
     for path, leaf in pairs:
+        name = "grad_vars" + jax.tree_util.keystr(path)
         if not isinstance(leaf, State):
             raise TypeError(
                 f"check_grads(): every leaf of grad_vars must be a brainstate State; "
-                f"grad_vars{jax.tree_util.keystr(path)} is {describe_value(leaf)}.")
+                f"{name} is {describe_value(leaf)}.")
+        for other, other_name in seen:
+            if other is leaf:
+                raise ValueError(
+                    f"check_grads(): grad_vars names the same State twice: {other_name} "
+                    f"and {name}; name each State once.")
+        seen.append((leaf, name))
 
 
 def _check_argnums(argnums: Any, n_args: int, has_vars: bool) -> tuple[Any, tuple[int, ...]]:

@@ -1,0 +1,37 @@
+"""brainpy_autograd.testing: the findings of the issue-24 review, each kept fixed."""
+
+from __future__ import annotations
+
+import brainstate
+import brainunit as u
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from brainpy_autograd.testing import check_grads
+
+
+def test_state_rewritten_in_another_unit_is_put_back_when_the_trace_raises():
+    # brainstate raises mid-trace (V written back in volts) and its own recovery fails;
+    # check_grads must still leave V as it was, not a leaked tracer
+    V = brainstate.HiddenState(jnp.array([-65.0, -60.0]) * u.mV)
+    g = brainstate.ParamState(jnp.array([0.5, 1.5]) * u.nS)
+
+    def step(current):
+        V.value = (V.value + current / g.value * 0.01).in_unit(u.volt)
+        return u.math.sum((V.value / u.volt) * 3.0)
+
+    with pytest.raises(ValueError):
+        check_grads(step, (jnp.array([1.0, 2.0]) * u.pA,), grad_vars={"g": g})
+    assert not isinstance(V.value.mantissa, jax.core.Tracer)
+    assert V.value.unit == u.mV
+    np.testing.assert_array_equal(np.asarray(V.value.mantissa), [-65.0, -60.0])
+
+
+def test_the_same_state_twice_in_grad_vars_is_a_value_error():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+    with pytest.raises(ValueError, match=r"names the same State twice: grad_vars\['a'\] "
+                                         r"and grad_vars\['b'\]"):
+        check_grads(lambda x: jnp.sum(jnp.tanh(w.value * x)), (jnp.ones(2),),
+                    grad_vars={"a": w, "b": w})
