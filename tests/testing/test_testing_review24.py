@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import brainstate
 import brainunit as u
 import jax
@@ -35,3 +37,35 @@ def test_the_same_state_twice_in_grad_vars_is_a_value_error():
                                          r"and grad_vars\['b'\]"):
         check_grads(lambda x: jnp.sum(jnp.tanh(w.value * x)), (jnp.ones(2),),
                     grad_vars={"a": w, "b": w})
+
+
+def test_a_pytree_valued_state_is_checked_leaf_by_leaf():
+    P = brainstate.ParamState({"a": jnp.array([0.3, 0.1]), "b": [jnp.array(0.5)]})
+
+    @jax.custom_vjp
+    def bad(x):
+        return x
+
+    bad.defvjp(lambda x: (x, None), lambda r, g: (g * 1.5,))
+
+    def good(x):
+        return jnp.sum(jnp.tanh(P.value["a"] * x)) + P.value["b"][0] ** 2
+
+    check_grads(good, (jnp.ones(2),), grad_vars={"P": P})
+    with pytest.raises(AssertionError, match=r"grad_vars\['P'\]\['b'\]\[0\]"):
+        check_grads(lambda x: jnp.sum(P.value["a"] * x) + bad(P.value["b"][0]) ** 2,
+                    (jnp.ones(2),), grad_vars={"P": P}, modes=("rev",))
+    assert P.value["b"][0] == 0.5
+
+
+def test_a_numpy_float64_input_with_x64_off_does_not_warn():
+    s = brainstate.ParamState(np.array([0.5, -1.0]))
+    jax.config.update("jax_enable_x64", False)  # the tests run with x64 on
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            check_grads(lambda x: jnp.tanh(x) ** 2, (1.0,))
+            check_grads(lambda x: jnp.sum(jnp.tanh(s.value * x)), (np.ones(2),), grad_vars=s)
+    finally:
+        jax.config.update("jax_enable_x64", True)
+    assert [str(w.message) for w in caught] == []
