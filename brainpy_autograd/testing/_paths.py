@@ -185,7 +185,13 @@ def _vmap_path(transform: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
         return "skipped: an argument is not an array"
     stacked = jax.tree.map(lambda x: jnp.stack([jnp.asarray(x)] * 2), args)
     snapshot.restore()
-    batched = jax.vmap(lambda *a: transform(*a, **kwargs))(*stacked)
+    try:
+        batched = jax.vmap(lambda *a: transform(*a, **kwargs))(*stacked)
+    except NotImplementedError as err:  # a pure_callback without vmap_method, ...
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        return f"skipped: the call cannot be batched ({type(err).__name__}: {first})"
+    finally:
+        snapshot.restore()
     for i in (0, 1):
         one = jax.tree.map(lambda x, i=i: x[i], batched)
         found = first_difference(want, one, f"result (batch element {i})", key_order=False)

@@ -48,6 +48,16 @@ def discover(f: Callable[..., Any], args: Sequence[Any],
         out_shapes: Any = stateful.get_out_shapes(*args, **kwargs)  # (output, States' values)
         return Discovered(list(stateful.get_states(*args, **kwargs)),
                           stateful.get_jaxpr(*args, **kwargs), out_shapes[0])
+    except TypeError as err:
+        if "not a valid JAX type" not in str(err):
+            err.add_note(f"({name} traces the function once, with "
+                         f"brainstate.transform.StatefulFunction; that trace failed)")
+            raise
+        raise TypeError(
+            f"{name}(): the function returned something that is not an array or a "
+            f"number ({str(err).split(' returned ', 1)[-1].split(', which')[0]}); it must "
+            f"return arrays, numbers or None in a pytree (a str cannot come out of a "
+            f"traced program).") from err
     except Exception as err:
         err.add_note(f"({name} traces the function once, with "
                      f"brainstate.transform.StatefulFunction, to find the States it reads "

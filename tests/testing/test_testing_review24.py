@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from brainpy_autograd.testing import check_grads
+import brainpy_autograd as bpa
+from brainpy_autograd.testing import assert_paths_agree, check_grads
 from brainpy_autograd.testing.strategies import arrays_like, gradient_property, state_values
 
 
@@ -142,3 +143,57 @@ def test_gradient_property_checks_its_options_when_built():
         gradient_property(lambda x: x, (jnp.ones(2),), orderr=2)
     with pytest.raises(ValueError, match="order"):
         gradient_property(lambda x: x, (jnp.ones(2),), grad_vars=w, order=3)
+
+
+def test_paths_compare_relative_to_the_leafs_largest_magnitude():
+    # float32 sum with cancellation: small gradient elements carry the large ones' rounding
+    W = brainstate.ParamState(jnp.linspace(-1, 1, 20000, dtype=jnp.float32))
+
+    def f(x):
+        return jnp.sum(jnp.exp(W.value * x) * jnp.cos(W.value * 3.1 + x)) ** 2
+
+    paths = assert_paths_agree(bpa.grad(f, grad_vars=W, return_value=True),
+                               (jnp.array(0.7, jnp.float32),))
+    assert paths["jit"] == "checked"
+
+
+def test_paths_allow_a_python_scalar_aux_to_come_out_of_jit_as_an_array():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0, 0.3]))
+    x = jnp.array([0.3, 0.6, -0.9])
+    for aux in (1.5, 3):
+        paths = assert_paths_agree(
+            bpa.grad(lambda x, aux=aux: (jnp.sum(jnp.tanh(w.value * x)), aux), grad_vars=w,
+                     has_aux=True), (x,))
+        assert paths["jit"] == "checked"
+
+
+def test_paths_name_both_types_when_their_names_agree():
+    from brainpy_autograd.testing._compare import first_difference
+
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+    with bpa.compiled_calls(False):
+        _, aux = bpa.grad(lambda x: (jnp.sum(w.value * x), 1.5), grad_vars=w,
+                          has_aux=True)(jnp.ones(2))
+    found = first_difference(aux, jnp.asarray(1.5), "result")  # on a path that keeps types
+    assert found is not None and "jax.Array against a jax.Array" not in found, found
+    assert type(aux).__name__ in found, found
+
+
+def test_paths_a_str_in_the_result_is_a_type_error():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+    with pytest.raises(TypeError, match=r"assert_paths_agree\(\): the function returned "
+                                        r".*str.* must return arrays"):
+        assert_paths_agree(bpa.grad(lambda x: (jnp.sum(w.value * x), "hi"), grad_vars=w,
+                                    has_aux=True), (jnp.ones(2),))
+
+
+def test_paths_skip_vmap_for_a_callback_that_cannot_be_batched():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+
+    def f(x):
+        y = jax.pure_callback(lambda a: np.asarray(a) * 2,
+                              jax.ShapeDtypeStruct(x.shape, x.dtype), x)
+        return jnp.sum(jnp.tanh(w.value * y))
+
+    paths = assert_paths_agree(bpa.grad(f, grad_vars=w), (jnp.ones(2),))
+    assert paths["vmap"].startswith("skipped: the call cannot be batched"), paths
