@@ -16,7 +16,7 @@ from ._report import Mismatch, compare, message
 from ._reuse import kept_for
 from ._save import Discovered, Snapshot, discover
 from ._tolerance import STEP, TOLERANCE, check_dtype
-from ._validate import check_float_inputs, check_grads_options
+from ._validate import check_float_inputs, check_grads_options, check_outputs
 
 __all__ = ["check_grads"]
 
@@ -133,6 +133,12 @@ def check_grads(
     snapshot = Snapshot([*traced.states, *var_states])
     try:
         _check(f, opts, grad_vars, snapshot, traced, eps, atol, rtol, seed)
+    except TypeError as err:
+        if "forward-mode autodiff (jvp) to a custom_vjp" not in str(err):
+            raise
+        raise TypeError("check_grads(): f uses a jax.custom_vjp function, which has no "
+                        "forward mode (jacfwd); check only the reverse mode with "
+                        "modes=(\"rev\",), or give it a custom_jvp rule.") from err
     finally:
         snapshot.restore()
 
@@ -150,6 +156,7 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
     out_units = [leaf.unit if is_quantity(leaf) else None for _, leaf in out_pairs]
     out_values = [leaf.mantissa if is_quantity(leaf) else leaf for _, leaf in out_pairs]
+    check_outputs([(name, v.dtype) for name, v in zip(out_names, out_values)])
     dtype = check_dtype([leaf.value.dtype for leaf in inputs.leaves]
                         + [v.dtype for v in out_values])
     eps = STEP[dtype] if eps is None else eps

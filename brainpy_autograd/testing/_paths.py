@@ -100,10 +100,10 @@ def assert_paths_agree(
         raise TypeError(f"assert_paths_agree(): transform must be a transform of this "
                         f"package (brainpy_autograd.grad(f, ...) & co.), got "
                         f"{describe_value(transform)}.")
-    args = check_args("assert_paths_agree", args)
     if kwargs is not None and not isinstance(kwargs, dict):
         raise TypeError(f"assert_paths_agree(): kwargs must be a dict or None, got "
                         f"{describe_value(kwargs)}.")
+    args = check_args("assert_paths_agree", args, kwargs)
     kwargs = dict(kwargs or {})
     snapshot = Snapshot(states_touched(transform, args, kwargs, name="assert_paths_agree"))
     try:

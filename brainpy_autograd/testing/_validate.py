@@ -15,6 +15,7 @@ import jax
 import numpy as np
 from brainstate import State
 
+from .._adapter._check_call import unsupported_argument
 from .._checks import describe_value, is_int
 
 __all__ = ["GradOptions", "check_grads_options", "check_callable", "check_args"]
@@ -36,11 +37,16 @@ def check_callable(fname: str, name: str, f: Any) -> None:
         raise TypeError(f"{fname}(): {name} must be callable, got {describe_value(f)}.")
 
 
-def check_args(fname: str, args: Any) -> tuple[Any, ...]:
-    if not isinstance(args, (tuple, list)):
+def check_args(fname: str, args: Any, kwargs: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """``args`` is a tuple (as documented: a list is one argument that was meant as a
+    tuple, or a mistake) of arguments that brainstate can trace."""
+    if not isinstance(args, tuple):
         raise TypeError(f"{fname}(): args must be a tuple of the positional arguments "
                         f"(write (x,) for one argument), got {describe_value(args)}.")
-    return tuple(args)
+    problem = unsupported_argument(fname, args, kwargs or {})
+    if problem is not None:
+        raise TypeError(problem)
+    return args
 
 
 def _check_grad_vars(grad_vars: Any) -> None:
@@ -123,8 +129,9 @@ def check_grads_options(f: Any, args: Any, grad_vars: Any, argnums: Any, order: 
         _check_positive(name, value)
     if not is_int(seed):
         raise TypeError(f"check_grads(): seed must be an int, got {describe_value(seed)}.")
-    if seed < 0:
-        raise ValueError(f"check_grads(): seed must be 0 or more, got {seed!r}.")
+    if not 0 <= seed < 2 ** 32:
+        raise ValueError(f"check_grads(): seed must be from 0 to 2**32 - 1 (numpy's "
+                         f"RandomState), got {seed!r}.")
     return GradOptions(args, shown, positions, checked_modes, int(order))
 
 
@@ -136,6 +143,19 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
                 f"check_grads(): {name} has dtype {np.dtype(dtype)}; finite differences "
                 f"need real floating-point inputs. Give it a float dtype, or leave it out "
                 f"of grad_vars/argnums.")
+
+
+def check_outputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
+    """``f`` returned at least one array, and every one is real floating point."""
+    what = ("f must return a real floating-point array (a scalar loss), or a pytree of "
+            "them; for an auxiliary output that is not differentiated (an int, a "
+            "label), check a function that returns only the differentiated part")
+    if not names_and_dtypes:
+        raise TypeError(f"check_grads(): f returned no array (None or an empty "
+                        f"container); {what}.")
+    for name, dtype in names_and_dtypes:
+        if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
+            raise TypeError(f"check_grads(): {name} has dtype {np.dtype(dtype)}; {what}.")
 
 
 def check_transform(fname: str, transform: Any) -> Callable[..., Any]:

@@ -197,3 +197,50 @@ def test_paths_skip_vmap_for_a_callback_that_cannot_be_batched():
 
     paths = assert_paths_agree(bpa.grad(f, grad_vars=w), (jnp.ones(2),))
     assert paths["vmap"].startswith("skipped: the call cannot be batched"), paths
+
+
+def _sum_tanh(x):
+    return jnp.sum(jnp.tanh(x) ** 2)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: check_grads(_sum_tanh, (jnp.ones(2),), seed=2 ** 40), ValueError, "seed"),
+    (lambda: check_grads(lambda x: None, (jnp.ones(2),)), TypeError, "f returned no array"),
+    (lambda: check_grads(lambda x: "a", (jnp.ones(2),)), TypeError, "must return"),
+    (lambda: check_grads(lambda x: jnp.sum(x * (1 + 1j)), (jnp.ones(2),)), TypeError,
+     r"output has dtype complex.*f must return a real floating-point array"),
+    (lambda: check_grads(lambda x: (jnp.sum(x ** 2), jnp.argmax(x)), (jnp.ones(2),)),
+     TypeError, r"output\[1\] has dtype int"),
+    (lambda: check_grads(lambda x, s: jnp.sum(x ** 2), (jnp.ones(2), "hello")), TypeError,
+     r"positional argument 1 is a str .*functools.partial"),
+    (lambda: check_grads(_sum_tanh, [jnp.ones(2)]), TypeError, "args must be a tuple"),
+    (lambda: assert_paths_agree(bpa.grad(_sum_tanh), [jnp.ones(2)]), TypeError,
+     "args must be a tuple"),
+])
+def test_check_grads_errors_are_in_the_users_terms(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_check_grads_custom_vjp_with_the_default_modes_says_use_rev():
+    @jax.custom_vjp
+    def act(x):
+        return jnp.tanh(x)
+
+    act.defvjp(lambda x: (jnp.tanh(x), x), lambda x, g: (g * (1 - jnp.tanh(x) ** 2),))
+    with pytest.raises(TypeError, match=r'modes=\("rev",\)'):
+        check_grads(lambda x: jnp.sum(act(x)), (jnp.ones(2),))
+    check_grads(lambda x: jnp.sum(act(x)), (jnp.ones(2),), modes=("rev",))
+
+
+def test_check_grads_message_has_plain_indices_and_no_huge_relative_error():
+    @jax.custom_vjp
+    def bad(x):
+        return x * 0.0
+
+    bad.defvjp(lambda x: (x * 0.0, None), lambda r, g: (g,))  # finite differences are 0
+    with pytest.raises(AssertionError) as info:
+        check_grads(lambda x: bad(x), (jnp.ones(3),), modes=("rev",))
+    text = str(info.value)
+    assert "np.int64" not in text and "e+307" not in text, text
+    assert "largest relative error inf" in text, text
