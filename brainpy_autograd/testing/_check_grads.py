@@ -58,7 +58,9 @@ def check_grads(
     ``brainstate.transform.StatefulFunction``), ``brainstate.random``'s key
     included, is saved first and put back before and after each evaluation:
     each evaluation sees the same model, and afterwards every State holds what
-    it held before, bit for bit.
+    it held before, bit for bit, also when ``f`` raises (in that trace too). A
+    State that ``f`` first touches at a later call, not in that trace, is not
+    saved: name it in ``grad_vars`` or reset it yourself.
 
     The transforms made for ``f`` are kept for a later check of the same
     function (a hypothesis property checks it at every drawn point), which
@@ -88,9 +90,11 @@ def check_grads(
         ``"rev"``: :func:`~brainpy_autograd.grad` (scalar output) or
         :func:`~brainpy_autograd.jacrev`; ``"fwd"``: :func:`~brainpy_autograd.jacfwd`.
     eps : float, optional
-        The finite-difference step, in the units of each input. Default: by the
-        least precise dtype of the inputs and the output (float32 ``1e-3``,
-        float64 ``1e-5``).
+        The finite-difference step, absolute, in the units of each input (the
+        same for every input: for inputs far from order 1, pick ``eps`` near
+        ``1e-3`` times their magnitude in float32). Default: by the least
+        precise dtype of the inputs and the output (float32 ``1e-3``, float64
+        ``1e-5``).
     atol : float, optional
         Absolute tolerance. Default: float32 ``2e-3``, float64 ``1e-5`` (as JAX).
     rtol : float, optional
@@ -105,12 +109,16 @@ def check_grads(
         argument or State, the transform, the largest absolute and relative
         errors, and the tolerance.
     TypeError
-        ``f`` is not callable, ``args`` is not a tuple, a ``grad_vars`` leaf is
-        not a State, an option has the wrong type, or a differentiated input is
-        not a floating-point array.
+        ``f`` is not callable, ``args`` is not a tuple or holds a value that
+        brainstate cannot trace (a str: use ``functools.partial``), a
+        ``grad_vars`` leaf is not a State, an option has the wrong type, a
+        differentiated input is not a floating-point array, ``f`` returns
+        something other than real floating-point arrays, or ``f`` uses a
+        ``custom_vjp`` under the forward mode (pass ``modes=("rev",)``).
     ValueError
-        ``argnums`` out of range or repeated, ``order`` not 1 or 2, an unknown
-        mode, a non-positive tolerance, or nothing to differentiate.
+        ``argnums`` out of range or repeated, a State named twice in
+        ``grad_vars``, ``order`` not 1 or 2, an unknown mode, a non-positive
+        tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate.
 
     Examples
     --------

@@ -41,14 +41,18 @@ def assert_paths_agree(
     - ``"jit"``: inside ``brainstate.transform.jit``;
     - ``"vmap"``: inside ``jax.vmap``, over a batch of two copies of the
       arguments, when the call allows it: every argument is an array and the
-      call writes no State (a State written under ``vmap`` would hold a batch).
+      call writes no State (a State written under ``vmap`` would hold a batch)
+      and can be batched (not a ``pure_callback`` without ``vmap_method``).
       Otherwise it is skipped, and the returned dict says why.
 
     Every path must return the same tree (container types, dict key order,
     namedtuple classes), the same leaf types, shapes, dtypes and weak types,
     (under ``jit`` and ``vmap`` dict keys may come in another order: JAX
     sorts the keys of a dict that a jitted function returns),
-    values equal to the dtype's rounding, and leave every State the call
+    values equal to the dtype's rounding (elementwise, with an absolute
+    tolerance of at least ``rtol`` times the leaf's largest magnitude: a sum
+    with cancellation rounds by its largest terms; a Python number may come out
+    of ``jit`` and ``vmap`` as a weak-typed 0-d array), and leave every State the call
     touches (the random key included) with the same value. Afterwards every
     State holds what it held before.
 

@@ -15,7 +15,6 @@ import jax
 import numpy as np
 from brainstate import State
 
-from .._adapter._check_call import unsupported_argument
 from .._checks import describe_value, is_int
 
 __all__ = ["GradOptions", "check_grads_options", "check_callable", "check_args"]
@@ -35,6 +34,24 @@ class GradOptions:
 def check_callable(fname: str, name: str, f: Any) -> None:
     if not callable(f):
         raise TypeError(f"{fname}(): {name} must be callable, got {describe_value(f)}.")
+
+
+def unsupported_argument(fname: str, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> str | None:
+    """Explain an argument that brainstate cannot trace (a str, an object...), if any,
+    in the words of the transforms' own check."""
+    named = [(f"positional argument {i}", a) for i, a in enumerate(args)]
+    named += [(f"keyword argument {k!r}", v) for k, v in kwargs.items()]
+    for what, value in named:
+        for path, leaf in jax.tree_util.tree_flatten_with_path(value)[0]:
+            if hasattr(leaf, "dtype") or isinstance(leaf, (bool, int, float, complex)):
+                continue
+            return (f"{fname}(): {what}{jax.tree_util.keystr(path)} is "
+                    f"{describe_value(leaf)}. brainstate traces every argument as an "
+                    f"array, so arguments must be arrays, numbers, or lists/tuples/dicts "
+                    f"of them. Pass other values through a closure or functools.partial, "
+                    f"e.g. {fname}(functools.partial(f, mode=...), ...).")
+    return None
 
 
 def check_args(fname: str, args: Any, kwargs: dict[str, Any] | None = None) -> tuple[Any, ...]:
