@@ -16,7 +16,7 @@ from ._report import Mismatch, compare, message
 from ._reuse import kept_for
 from ._save import Discovered, Snapshot, discover
 from ._tolerance import STEP, TOLERANCE, check_dtype
-from ._validate import check_float_inputs, check_grads_options
+from ._validate import check_float_inputs, check_grads_options, check_outputs
 
 __all__ = ["check_grads"]
 
@@ -58,7 +58,9 @@ def check_grads(
     ``brainstate.transform.StatefulFunction``), ``brainstate.random``'s key
     included, is saved first and put back before and after each evaluation:
     each evaluation sees the same model, and afterwards every State holds what
-    it held before, bit for bit.
+    it held before, bit for bit, also when ``f`` raises (in that trace too). A
+    State that ``f`` first touches at a later call, not in that trace, is not
+    saved: name it in ``grad_vars`` or reset it yourself.
 
     The transforms made for ``f`` are kept for a later check of the same
     function (a hypothesis property checks it at every drawn point), which
@@ -88,9 +90,11 @@ def check_grads(
         ``"rev"``: :func:`~brainpy_autograd.grad` (scalar output) or
         :func:`~brainpy_autograd.jacrev`; ``"fwd"``: :func:`~brainpy_autograd.jacfwd`.
     eps : float, optional
-        The finite-difference step, in the units of each input. Default: by the
-        least precise dtype of the inputs and the output (float32 ``1e-3``,
-        float64 ``1e-5``).
+        The finite-difference step, absolute, in the units of each input (the
+        same for every input: for inputs far from order 1, pick ``eps`` near
+        ``1e-3`` times their magnitude in float32). Default: by the least
+        precise dtype of the inputs and the output (float32 ``1e-3``, float64
+        ``1e-5``).
     atol : float, optional
         Absolute tolerance. Default: float32 ``2e-3``, float64 ``1e-5`` (as JAX).
     rtol : float, optional
@@ -105,12 +109,16 @@ def check_grads(
         argument or State, the transform, the largest absolute and relative
         errors, and the tolerance.
     TypeError
-        ``f`` is not callable, ``args`` is not a tuple, a ``grad_vars`` leaf is
-        not a State, an option has the wrong type, or a differentiated input is
-        not a floating-point array.
+        ``f`` is not callable, ``args`` is not a tuple or holds a value that
+        brainstate cannot trace (a str: use ``functools.partial``), a
+        ``grad_vars`` leaf is not a State, an option has the wrong type, a
+        differentiated input is not a floating-point array, ``f`` returns
+        something other than real floating-point arrays, or ``f`` uses a
+        ``custom_vjp`` under the forward mode (pass ``modes=("rev",)``).
     ValueError
-        ``argnums`` out of range or repeated, ``order`` not 1 or 2, an unknown
-        mode, a non-positive tolerance, or nothing to differentiate.
+        ``argnums`` out of range or repeated, a State named twice in
+        ``grad_vars``, ``order`` not 1 or 2, an unknown mode, a non-positive
+        tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate.
 
     Examples
     --------
@@ -133,6 +141,12 @@ def check_grads(
     snapshot = Snapshot([*traced.states, *var_states])
     try:
         _check(f, opts, grad_vars, snapshot, traced, eps, atol, rtol, seed)
+    except TypeError as err:
+        if "forward-mode autodiff (jvp) to a custom_vjp" not in str(err):
+            raise
+        raise TypeError("check_grads(): f uses a jax.custom_vjp function, which has no "
+                        "forward mode (jacfwd); check only the reverse mode with "
+                        "modes=(\"rev\",), or give it a custom_jvp rule.") from err
     finally:
         snapshot.restore()
 
@@ -150,6 +164,7 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
     out_units = [leaf.unit if is_quantity(leaf) else None for _, leaf in out_pairs]
     out_values = [leaf.mantissa if is_quantity(leaf) else leaf for _, leaf in out_pairs]
+    check_outputs([(name, v.dtype) for name, v in zip(out_names, out_values)])
     dtype = check_dtype([leaf.value.dtype for leaf in inputs.leaves]
                         + [v.dtype for v in out_values])
     eps = STEP[dtype] if eps is None else eps

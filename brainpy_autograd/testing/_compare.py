@@ -37,8 +37,15 @@ def first_difference(a: Any, b: Any, where: str, key_order: bool = True) -> str 
     With ``key_order=False`` dicts need the same keys in any order (what comes out
     of ``jax.jit`` and ``jax.vmap``: JAX sorts a returned dict's keys).
     """
+    if not key_order and _jit_scalar(a, b):
+        # jit and vmap return a Python scalar as a weak-typed 0-d jax.Array
+        return None if np.asarray(a) == np.asarray(b) or (a != a and b != b) else (
+            f"{where}: {_plain(a)!r} against {_plain(b)!r}")
     if type(a) is not type(b):
-        return f"{where}: {a_type(a)} against {a_type(b)}"
+        name_a, name_b = a_type(a), a_type(b)
+        if name_a == name_b:  # two classes with one name: say which
+            name_a, name_b = _qualified(a), _qualified(b)
+        return f"{where}: {name_a} against {name_b}"
     if isinstance(a, dict):
         if list(a) != list(b) and (key_order or set(a) != set(b)):
             return f"{where}: dict keys {list(a)} against {list(b)}" + (
@@ -65,6 +72,23 @@ def first_difference(a: Any, b: Any, where: str, key_order: bool = True) -> str 
     return None
 
 
+def _jit_scalar(a: Any, b: Any) -> bool:
+    """``a`` a Python number (or JAX's typed literal, a subclass) and ``b`` the weak-typed
+    0-d array that jit makes of it."""
+    return (isinstance(a, (int, float, complex)) and not isinstance(a, bool)
+            and isinstance(b, jax.Array) and b.ndim == 0
+            and bool(getattr(getattr(b, "aval", None), "weak_type", False)))
+
+
+def _qualified(x: Any) -> str:
+    return f"{type(x).__module__}.{type(x).__qualname__}"
+
+
+def _plain(x: Any) -> Any:
+    """A number as a plain Python int/float/complex/bool (not ``np.float32(1.5)``)."""
+    return np.asarray(x).item() if np.ndim(x) == 0 else x
+
+
 def _array_difference(a: Any, b: Any, where: str) -> str | None:
     if isinstance(b, jax.core.Tracer):
         return f"{where}: a leaked tracer"
@@ -83,11 +107,17 @@ def _array_difference(a: Any, b: Any, where: str) -> str | None:
         return None
     rtol, atol = VALUE_TOLERANCE.get(x.dtype.name, (0.0, 0.0))
     if x.dtype.kind in "fc":
+        # relative to the leaf's largest magnitude too: a sum with cancellation rounds
+        # its small elements by the size of its large ones
+        finite = np.abs(x[np.isfinite(x)])
+        atol = max(atol, rtol * float(finite.max())) if finite.size else atol
         close = np.isclose(y, x, rtol=rtol, atol=atol, equal_nan=True)
     else:
         close = x == y
     if bool(np.all(close)):
         return None
     index = np.unravel_index(int(np.argmin(close)), x.shape) if x.ndim else ()
-    return (f"{where}{list(index) if index else ''}: {x[index]!r} against {y[index]!r} "
+    shown = [int(i) for i in index]
+    return (f"{where}{shown if index else ''}: {_plain(x[index])!r} against "
+            f"{_plain(y[index])!r} "
             f"(dtype {x.dtype}, rtol={rtol:g}, atol={atol:g})")

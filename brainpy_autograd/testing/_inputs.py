@@ -53,6 +53,12 @@ class Leaf:
     arg: int = -1  # the argument's position, for an argument leaf
 
 
+def _jax_dtype(dtype: Any) -> Any:
+    """``dtype`` as JAX holds it: float64 is float32 while x64 is off (asking JAX for
+    float64 then warns)."""
+    return jax.dtypes.canonicalize_dtype(dtype)
+
+
 def _named_leaves(tree: Any, prefix: str) -> list[tuple[str, Any]]:
     pairs, _ = jax.tree_util.tree_flatten_with_path(
         tree, is_leaf=lambda x: isinstance(x, State) or is_quantity(x))
@@ -66,10 +72,16 @@ class Inputs:
         self.args = tuple(args)
         self.argnums = argnums
         self.leaves: list[Leaf] = []
+        self._state_defs: list[tuple[Any, Any]] = []  # (State, tree of its value)
         if grad_vars is not None:
             for name, state in _named_leaves(grad_vars, "grad_vars"):
-                mantissa, unit = split_unit(state.value)
-                self.leaves.append(Leaf(name, mantissa, unit, state=state))
+                # a State may hold a pytree (ParamState({"a": ...})): one leaf per array
+                parts = _named_leaves(state.value, name)
+                self._state_defs.append((state, jax.tree.structure(state.value,
+                                                                   is_leaf=is_quantity)))
+                for part_name, part in parts:
+                    mantissa, unit = split_unit(part)
+                    self.leaves.append(Leaf(part_name, mantissa, unit, state=state))
         self.n_vars = len(self.leaves)
         self._arg_defs = {}
         for pos in argnums:
@@ -86,15 +98,19 @@ class Inputs:
         (``args``, default the check's own, with the differentiated leaves replaced)."""
         args = list(self.args if args is None else args)
         by_arg: dict[int, list[Any]] = {pos: [] for pos in self.argnums}
+        by_state: dict[int, list[Any]] = {id(state): [] for state, _ in self._state_defs}
         if all(isinstance(v, np.ndarray) for v in values):  # one transfer for all leaves
-            values = jax.device_put([np.asarray(v, leaf.value.dtype)
+            values = jax.device_put([np.asarray(v, _jax_dtype(leaf.value.dtype))
                                      for v, leaf in zip(values, self.leaves)])
         for leaf, value in zip(self.leaves, values):
-            full = join_unit(jax.numpy.asarray(value, dtype=leaf.value.dtype), leaf.unit)
+            full = join_unit(jax.numpy.asarray(value, dtype=_jax_dtype(leaf.value.dtype)),
+                             leaf.unit)
             if leaf.state is not None:
-                leaf.state.value = full
+                by_state[id(leaf.state)].append(full)
             else:
                 by_arg[leaf.arg].append(full)
+        for state, treedef in self._state_defs:
+            state.value = jax.tree.unflatten(treedef, by_state[id(state)])
         for pos, leaves in by_arg.items():
             args[pos] = jax.tree.unflatten(self._arg_defs[pos], leaves)
         return tuple(args)

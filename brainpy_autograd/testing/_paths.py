@@ -41,14 +41,18 @@ def assert_paths_agree(
     - ``"jit"``: inside ``brainstate.transform.jit``;
     - ``"vmap"``: inside ``jax.vmap``, over a batch of two copies of the
       arguments, when the call allows it: every argument is an array and the
-      call writes no State (a State written under ``vmap`` would hold a batch).
+      call writes no State (a State written under ``vmap`` would hold a batch)
+      and can be batched (not a ``pure_callback`` without ``vmap_method``).
       Otherwise it is skipped, and the returned dict says why.
 
     Every path must return the same tree (container types, dict key order,
     namedtuple classes), the same leaf types, shapes, dtypes and weak types,
     (under ``jit`` and ``vmap`` dict keys may come in another order: JAX
     sorts the keys of a dict that a jitted function returns),
-    values equal to the dtype's rounding, and leave every State the call
+    values equal to the dtype's rounding (elementwise, with an absolute
+    tolerance of at least ``rtol`` times the leaf's largest magnitude: a sum
+    with cancellation rounds by its largest terms; a Python number may come out
+    of ``jit`` and ``vmap`` as a weak-typed 0-d array), and leave every State the call
     touches (the random key included) with the same value. Afterwards every
     State holds what it held before.
 
@@ -100,10 +104,10 @@ def assert_paths_agree(
         raise TypeError(f"assert_paths_agree(): transform must be a transform of this "
                         f"package (brainpy_autograd.grad(f, ...) & co.), got "
                         f"{describe_value(transform)}.")
-    args = check_args("assert_paths_agree", args)
     if kwargs is not None and not isinstance(kwargs, dict):
         raise TypeError(f"assert_paths_agree(): kwargs must be a dict or None, got "
                         f"{describe_value(kwargs)}.")
+    args = check_args("assert_paths_agree", args, kwargs)
     kwargs = dict(kwargs or {})
     snapshot = Snapshot(states_touched(transform, args, kwargs, name="assert_paths_agree"))
     try:
@@ -185,7 +189,13 @@ def _vmap_path(transform: Any, args: tuple[Any, ...], kwargs: dict[str, Any],
         return "skipped: an argument is not an array"
     stacked = jax.tree.map(lambda x: jnp.stack([jnp.asarray(x)] * 2), args)
     snapshot.restore()
-    batched = jax.vmap(lambda *a: transform(*a, **kwargs))(*stacked)
+    try:
+        batched = jax.vmap(lambda *a: transform(*a, **kwargs))(*stacked)
+    except NotImplementedError as err:  # a pure_callback without vmap_method, ...
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        return f"skipped: the call cannot be batched ({type(err).__name__}: {first})"
+    finally:
+        snapshot.restore()
     for i in (0, 1):
         one = jax.tree.map(lambda x, i=i: x[i], batched)
         found = first_difference(want, one, f"result (batch element {i})", key_order=False)

@@ -49,10 +49,12 @@ def compare(got: Sequence[np.ndarray], want: Sequence[np.ndarray], out_names: Se
             continue
         flat = int(np.nanargmax(err)) if not np.isnan(err).all() else 0
         index = np.unravel_index(flat, err.shape) if err.ndim else ()
-        rel = np.abs(g - w) / np.maximum(np.abs(w), np.finfo(np.float64).tiny)
+        # relative: 0 where both are 0, inf where only the finite difference is 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(w != 0, err / np.abs(w), np.where(err == 0, 0.0, np.inf))
         abs_error = float(err[index]) if not np.isnan(err[index]) else float("nan")
         if worst is None or not abs_error <= worst.abs_error:
-            at = f"{name}{list(index) if index else ''}"
+            at = f"{name}{[int(i) for i in index] if index else ''}"
             worst = Mismatch(where, abs_error, float(np.nanmax(rel)) if not np.isnan(rel).all()
                              else float("nan"), at, float(g[index]), float(w[index]))
         else:

@@ -38,16 +38,41 @@ def discover(f: Callable[..., Any], args: Sequence[Any],
     """
     kwargs = kwargs or {}
     stateful = brainstate.transform.StatefulFunction(f)
+    # An outer trace stack records every State the trace reads or writes, with its value
+    # before the trace: if ``f`` raises mid-trace, brainstate's own recovery can itself
+    # fail (a State written back in another unit) and leave a tracer in a State.
+    outer: Any = brainstate.StateTraceStack(name=f"{name}: discovery")
     try:
-        stateful.make_jaxpr(*args, **kwargs)
+        with outer:
+            stateful.make_jaxpr(*args, **kwargs)
         out_shapes: Any = stateful.get_out_shapes(*args, **kwargs)  # (output, States' values)
         return Discovered(list(stateful.get_states(*args, **kwargs)),
                           stateful.get_jaxpr(*args, **kwargs), out_shapes[0])
+    except TypeError as err:
+        if "not a valid JAX type" not in str(err):
+            err.add_note(f"({name} traces the function once, with "
+                         f"brainstate.transform.StatefulFunction; that trace failed)")
+            raise
+        raise TypeError(
+            f"{name}(): the function returned something that is not an array or a "
+            f"number ({str(err).split(' returned ', 1)[-1].split(', which')[0]}); it must "
+            f"return arrays, numbers or None in a pytree (a str cannot come out of a "
+            f"traced program).") from err
     except Exception as err:
         err.add_note(f"({name} traces the function once, with "
                      f"brainstate.transform.StatefulFunction, to find the States it reads "
                      f"and writes; that trace failed)")
         raise
+    finally:
+        for state, value in zip(outer.states, outer.original_state_values):
+            put_back(state, value)
+
+
+def put_back(state: Any, value: Any) -> None:
+    """``state`` holds ``value`` again (whatever it holds now: a leaked tracer, another
+    unit), unless it holds that very object already."""
+    if getattr(state, "_value", None) is not value:
+        state.value = value
 
 
 def states_touched(f: Callable[..., Any], args: Sequence[Any],
@@ -74,8 +99,7 @@ class Snapshot:
     def restore(self) -> None:
         """Every saved State holds its saved value again."""
         for state, value in zip(self.states, self.values):
-            if state.value is not value:
-                state.value = value
+            put_back(state, value)
 
     def run(self, f: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """``f(*args, **kwargs)`` from the saved values, which are put back afterwards."""

@@ -36,11 +36,34 @@ def check_callable(fname: str, name: str, f: Any) -> None:
         raise TypeError(f"{fname}(): {name} must be callable, got {describe_value(f)}.")
 
 
-def check_args(fname: str, args: Any) -> tuple[Any, ...]:
-    if not isinstance(args, (tuple, list)):
+def unsupported_argument(fname: str, args: tuple[Any, ...],
+                         kwargs: dict[str, Any]) -> str | None:
+    """Explain an argument that brainstate cannot trace (a str, an object...), if any,
+    in the words of the transforms' own check."""
+    named = [(f"positional argument {i}", a) for i, a in enumerate(args)]
+    named += [(f"keyword argument {k!r}", v) for k, v in kwargs.items()]
+    for what, value in named:
+        for path, leaf in jax.tree_util.tree_flatten_with_path(value)[0]:
+            if hasattr(leaf, "dtype") or isinstance(leaf, (bool, int, float, complex)):
+                continue
+            return (f"{fname}(): {what}{jax.tree_util.keystr(path)} is "
+                    f"{describe_value(leaf)}. brainstate traces every argument as an "
+                    f"array, so arguments must be arrays, numbers, or lists/tuples/dicts "
+                    f"of them. Pass other values through a closure or functools.partial, "
+                    f"e.g. {fname}(functools.partial(f, mode=...), ...).")
+    return None
+
+
+def check_args(fname: str, args: Any, kwargs: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """``args`` is a tuple (as documented: a list is one argument that was meant as a
+    tuple, or a mistake) of arguments that brainstate can trace."""
+    if not isinstance(args, tuple):
         raise TypeError(f"{fname}(): args must be a tuple of the positional arguments "
                         f"(write (x,) for one argument), got {describe_value(args)}.")
-    return tuple(args)
+    problem = unsupported_argument(fname, args, kwargs or {})
+    if problem is not None:
+        raise TypeError(problem)
+    return args
 
 
 def _check_grad_vars(grad_vars: Any) -> None:
@@ -48,11 +71,19 @@ def _check_grad_vars(grad_vars: Any) -> None:
         return
     pairs, _ = jax.tree_util.tree_flatten_with_path(
         grad_vars, is_leaf=lambda x: isinstance(x, State))
+    seen: list[tuple[Any, str]] = []
     for path, leaf in pairs:
+        name = "grad_vars" + jax.tree_util.keystr(path)
         if not isinstance(leaf, State):
             raise TypeError(
                 f"check_grads(): every leaf of grad_vars must be a brainstate State; "
-                f"grad_vars{jax.tree_util.keystr(path)} is {describe_value(leaf)}.")
+                f"{name} is {describe_value(leaf)}.")
+        for other, other_name in seen:
+            if other is leaf:
+                raise ValueError(
+                    f"check_grads(): grad_vars names the same State twice: {other_name} "
+                    f"and {name}; name each State once.")
+        seen.append((leaf, name))
 
 
 def _check_argnums(argnums: Any, n_args: int, has_vars: bool) -> tuple[Any, tuple[int, ...]]:
@@ -115,8 +146,9 @@ def check_grads_options(f: Any, args: Any, grad_vars: Any, argnums: Any, order: 
         _check_positive(name, value)
     if not is_int(seed):
         raise TypeError(f"check_grads(): seed must be an int, got {describe_value(seed)}.")
-    if seed < 0:
-        raise ValueError(f"check_grads(): seed must be 0 or more, got {seed!r}.")
+    if not 0 <= seed < 2 ** 32:
+        raise ValueError(f"check_grads(): seed must be from 0 to 2**32 - 1 (numpy's "
+                         f"RandomState), got {seed!r}.")
     return GradOptions(args, shown, positions, checked_modes, int(order))
 
 
@@ -128,6 +160,19 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
                 f"check_grads(): {name} has dtype {np.dtype(dtype)}; finite differences "
                 f"need real floating-point inputs. Give it a float dtype, or leave it out "
                 f"of grad_vars/argnums.")
+
+
+def check_outputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
+    """``f`` returned at least one array, and every one is real floating point."""
+    what = ("f must return a real floating-point array (a scalar loss), or a pytree of "
+            "them; for an auxiliary output that is not differentiated (an int, a "
+            "label), check a function that returns only the differentiated part")
+    if not names_and_dtypes:
+        raise TypeError(f"check_grads(): f returned no array (None or an empty "
+                        f"container); {what}.")
+    for name, dtype in names_and_dtypes:
+        if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
+            raise TypeError(f"check_grads(): {name} has dtype {np.dtype(dtype)}; {what}.")
 
 
 def check_transform(fname: str, transform: Any) -> Callable[..., Any]:

@@ -15,6 +15,7 @@ itself does not.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
@@ -28,25 +29,79 @@ from hypothesis.extra import numpy as hnp
 from ._check_grads import check_grads
 from ._inputs import is_quantity, join_unit, split_unit
 from ._save import Snapshot
+from ._validate import check_args, check_grads_options
 
 __all__ = ["arrays_like", "gradient_property", "state_values"]
 
+#: check_grads' options that gradient_property passes on, with their defaults
+_CHECK_OPTIONS: dict[str, Any] = {"argnums": None, "order": 1, "modes": ("rev", "fwd"),
+                                  "eps": None, "atol": None, "rtol": None, "seed": 0}
 
-def _array(example: Any, min_value: float, max_value: float) -> st.SearchStrategy[Any]:
+
+def _check_bounds(fname: str, min_value: Any, max_value: Any, min_magnitude: Any) -> None:
+    """The bounds are finite numbers, ``min_value <= max_value``, and some element can be
+    drawn at least ``min_magnitude`` from zero."""
+    for name, value in (("min_value", min_value), ("max_value", max_value),
+                        ("min_magnitude", min_magnitude)):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool):
+            raise TypeError(f"{fname}(): {name} must be a finite number, got "
+                            f"{type(value).__name__} {value!r}.")
+        if not np.isfinite(float(value)):
+            raise ValueError(f"{fname}(): {name} must be finite, got {value!r}: drawn "
+                             f"elements are finite.")
+    if min_value > max_value:
+        raise ValueError(f"{fname}(): min_value {min_value!r} is larger than max_value "
+                         f"{max_value!r}.")
+    if min_magnitude < 0:
+        raise ValueError(f"{fname}(): min_magnitude must be 0 or more, got "
+                         f"{min_magnitude!r}.")
+    if min_magnitude > 0 and max_value < min_magnitude and min_value > -min_magnitude:
+        raise ValueError(f"{fname}(): no element of [{min_value!r}, {max_value!r}] is at "
+                         f"least min_magnitude={min_magnitude!r} away from zero.")
+
+
+def _elements(dtype: np.dtype, min_value: float, max_value: float,
+              min_magnitude: float, fname: str) -> st.SearchStrategy[float]:
+    finfo = np.finfo(dtype)
+    for name, value in (("min_value", min_value), ("max_value", max_value)):
+        if abs(value) > float(finfo.max):
+            raise ValueError(f"{fname}(): {name}={value!r} is not representable in "
+                             f"{dtype.name} (largest {float(finfo.max):g}).")
+    width: Literal[16, 32, 64] = 16 if dtype == np.float16 else 64 if dtype == np.float64 \
+        else 32
+    ranges = [(min_value, max_value)] if min_magnitude == 0 else [
+        (lo, hi) for lo, hi in ((min_value, min(max_value, -min_magnitude)),
+                                (max(min_value, min_magnitude), max_value)) if lo <= hi]
+    parts = [st.floats(_inward(lo, dtype, 1), _inward(hi, dtype, -1), allow_nan=False,
+                       allow_infinity=False, width=width) for lo, hi in ranges]
+    return parts[0] if len(parts) == 1 else st.one_of(*parts)
+
+
+def _inward(bound: float, dtype: np.dtype, direction: int) -> float:
+    """``bound`` rounded to ``dtype``, towards the inside of the range (``direction``
+    +1 for a lower bound): hypothesis needs bounds that the width represents."""
+    rounded = np.asarray(bound, dtype)
+    if (float(rounded) - bound) * direction < 0:
+        rounded = np.nextafter(rounded, np.asarray(direction * np.inf, dtype))
+    return float(rounded)
+
+
+def _array(example: Any, min_value: float, max_value: float, min_magnitude: float = 0.0,
+           fname: str = "arrays_like") -> st.SearchStrategy[Any]:
+    """Draws like ``example``; an integer or boolean leaf is kept as it is (not drawn)."""
     mantissa, unit = split_unit(example)
-    dtype = mantissa.dtype
-    if not np.issubdtype(dtype, np.floating):
-        raise TypeError(f"strategies: only floating-point arrays can be drawn, got dtype "
-                        f"{dtype} (leave integer inputs fixed).")
-    width: Literal[16, 32, 64] = 16 if dtype.itemsize == 2 else 32 if dtype.itemsize == 4 else 64
-    elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
-                         width=width)
-    return hnp.arrays(dtype, mantissa.shape, elements=elements).map(
-        lambda a: join_unit(jax.numpy.asarray(a), unit))
+    if not jax.numpy.issubdtype(mantissa.dtype, jax.numpy.floating):
+        return st.just(example)  # integer labels, counters, masks: kept fixed
+    dtype = jax.numpy.dtype(mantissa.dtype)
+    # bfloat16 (not a numpy float): drawn as float32, rounded to bfloat16
+    draw_dtype = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
+    elements = _elements(draw_dtype, min_value, max_value, min_magnitude, fname)
+    return hnp.arrays(draw_dtype, mantissa.shape, elements=elements).map(
+        lambda a: join_unit(jax.numpy.asarray(a, dtype=dtype), unit))
 
 
-def arrays_like(example: Any, *, min_value: float = -2.0,
-                max_value: float = 2.0) -> st.SearchStrategy[Any]:
+def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0,
+                min_magnitude: float = 0.0) -> st.SearchStrategy[Any]:
     """Arrays with the shape, dtype and unit of ``example`` (an array or a pytree of them).
 
     Parameters
@@ -57,11 +112,26 @@ def arrays_like(example: Any, *, min_value: float = -2.0,
         The smallest element (in the example's unit).
     max_value : float, default 2.0
         The largest element.
+    min_magnitude : float, default 0.0
+        Every drawn element is at least this far from zero, to keep draws away
+        from a kink at zero (``relu``, ``abs``), where finite differences and
+        derivatives disagree although both are right.
 
     Returns
     -------
     hypothesis.strategies.SearchStrategy
         Values in the layout of ``example`` (JAX arrays), every element finite.
+        Integer and boolean leaves (labels, counters, masks) are not drawn:
+        every value holds the example's. bfloat16 leaves are drawn as float32
+        and rounded.
+
+    Raises
+    ------
+    TypeError
+        A bound is not a number.
+    ValueError
+        A bound is not finite or not representable in a leaf's dtype,
+        ``min_value > max_value``, or ``min_magnitude`` leaves nothing to draw.
 
     Examples
     --------
@@ -74,17 +144,20 @@ def arrays_like(example: Any, *, min_value: float = -2.0,
     ...     assert x.shape == (3,) and x.dtype == jnp.float32 and bool(abs(x).max() <= 2)
     >>> test_bounded()
     """
+    _check_bounds("arrays_like", min_value, max_value, min_magnitude)
     leaves, tree = jax.tree.flatten(example, is_leaf=is_quantity)
-    parts = [_array(leaf, min_value, max_value) for leaf in leaves]
+    parts = [_array(leaf, min_value, max_value, min_magnitude) for leaf in leaves]
     return st.tuples(*parts).map(lambda drawn: jax.tree.unflatten(tree, list(drawn)))
 
 
-def state_values(states: Any, *, min_value: float = -2.0,
-                 max_value: float = 2.0) -> st.SearchStrategy[Any]:
+def state_values(states: Any, *, min_value: float = -2.0, max_value: float = 2.0,
+                 min_magnitude: float = 0.0) -> st.SearchStrategy[Any]:
     """Values for ``states`` (a State or a pytree of States), in their layout.
 
     Each value has its State's shape, dtype and unit; elements lie in
-    ``[min_value, max_value]`` and are finite.
+    ``[min_value, max_value]``, at least ``min_magnitude`` from zero, and are
+    finite. A State of integers or booleans (a step counter) keeps its value:
+    it is not drawn. Bounds are checked as for :func:`arrays_like`.
 
     Parameters
     ----------
@@ -94,6 +167,8 @@ def state_values(states: Any, *, min_value: float = -2.0,
         The smallest element.
     max_value : float, default 2.0
         The largest element.
+    min_magnitude : float, default 0.0
+        The smallest distance of an element from zero.
 
     Returns
     -------
@@ -119,7 +194,8 @@ def state_values(states: Any, *, min_value: float = -2.0,
             raise TypeError(f"state_values(): every leaf of states must be a brainstate "
                             f"State, got {type(leaf).__name__}.")
     values = jax.tree.unflatten(tree, [leaf.value for leaf in leaves])
-    return arrays_like(values, min_value=min_value, max_value=max_value)
+    return arrays_like(values, min_value=min_value, max_value=max_value,
+                       min_magnitude=min_magnitude)
 
 
 def gradient_property(
@@ -129,6 +205,7 @@ def gradient_property(
     grad_vars: Any = None,
     min_value: float = -2.0,
     max_value: float = 2.0,
+    min_magnitude: float = 0.0,
     **check_options: Any,
 ) -> Callable[[], None]:
     """A ready hypothesis test: ``check_grads`` holds at every drawn point.
@@ -151,6 +228,14 @@ def gradient_property(
         The smallest drawn element.
     max_value : float, default 2.0
         The largest drawn element.
+    min_magnitude : float, default 0.0
+        Every drawn element is at least this far from zero. A function with a
+        kink at zero (``relu``, ``abs``, ``where(x > 0, ...)``) is not
+        differentiable there, and hypothesis likes to draw exact zeros: at a
+        kink, finite differences average the two one-sided slopes and the
+        check fails although the gradient is right. Give a small positive
+        ``min_magnitude`` (``1e-2``, larger than ``eps``) for such a function;
+        for a kink elsewhere, shift the input in ``f``.
     **check_options
         Passed to ``check_grads`` (``argnums``, ``order``, ``modes``, ``atol``, ...).
 
@@ -158,6 +243,17 @@ def gradient_property(
     -------
     callable
         A test function, already decorated with ``hypothesis.given``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When it is built: an option that ``check_grads`` would reject, an
+        unknown option, or bounds that :func:`arrays_like` rejects.
+
+    Notes
+    -----
+    Only floating-point arrays are drawn; integer and boolean arguments and
+    States (labels, counters, masks) keep the example's value.
 
     Examples
     --------
@@ -172,17 +268,26 @@ def gradient_property(
     ...     gradient_property(loss, (jnp.ones(2, jnp.float32),), grad_vars={"w": w}, argnums=0))
     >>> test_loss()
     """
-    args = tuple(args)
-    drawn_states = st.just(None) if grad_vars is None else state_values(
-        grad_vars, min_value=min_value, max_value=max_value)
-    states = [] if grad_vars is None else jax.tree.leaves(
-        grad_vars, is_leaf=lambda x: isinstance(x, State))
+    unknown = sorted(set(check_options) - set(_CHECK_OPTIONS))
+    if unknown:
+        raise TypeError(f"gradient_property(): unknown option(s) {', '.join(unknown)}; "
+                        f"it passes {', '.join(_CHECK_OPTIONS)} to check_grads.")
+    args = check_args("gradient_property", args)
+    options = {**_CHECK_OPTIONS, **check_options}
+    check_grads_options(f, args, grad_vars, **options)  # raises now, not at each example
+    _check_bounds("gradient_property", min_value, max_value, min_magnitude)
+    bounds = {"min_value": min_value, "max_value": max_value, "min_magnitude": min_magnitude}
+    drawn_states = st.just(None) if grad_vars is None else state_values(grad_vars, **bounds)
+    is_state = lambda x: isinstance(x, State)  # noqa: E731
+    states = [] if grad_vars is None else jax.tree.leaves(grad_vars, is_leaf=is_state)
+    state_tree = None if grad_vars is None else jax.tree.structure(grad_vars, is_leaf=is_state)
 
-    @given(arrays_like(args, min_value=min_value, max_value=max_value), drawn_states)
+    @given(arrays_like(args, **bounds), drawn_states)
     def property_holds(drawn_args: tuple[Any, ...], values: Any) -> None:
         snapshot = Snapshot(states)
         try:
-            for state, value in zip(states, jax.tree.leaves(values, is_leaf=is_quantity)):
+            drawn: list[Any] = [] if state_tree is None else state_tree.flatten_up_to(values)
+            for state, value in zip(states, drawn):
                 state.value = value
             check_grads(f, drawn_args, grad_vars=grad_vars, **check_options)
         finally:
