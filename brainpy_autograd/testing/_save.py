@@ -41,7 +41,7 @@ def discover(f: Callable[..., Any], args: Sequence[Any],
     # An outer trace stack records every State the trace reads or writes, with its value
     # before the trace: if ``f`` raises mid-trace, brainstate's own recovery can itself
     # fail (a State written back in another unit) and leave a tracer in a State.
-    outer: Any = brainstate.StateTraceStack(name=f"{name}: discovery")
+    outer: Any = brainstate.StateTraceStack(name=f"{name} (discovery trace)")
     try:
         with outer:
             stateful.make_jaxpr(*args, **kwargs)

@@ -23,8 +23,8 @@ import pytest
 from brainpy_autograd._adapter import _api, _docs, _option_table
 
 NAMES = ("grad", "vector_grad", "jacrev", "jacfwd", "hessian")
-TESTS = Path(__file__).resolve().parents[1]
-PACKAGE = TESTS.parent / "brainpy_autograd"
+TESTS = Path(__file__).resolve().parent  # this file's folder: the subprocess imports it
+PACKAGE = Path(__file__).resolve().parents[2] / "brainpy_autograd"
 
 
 def _annotation(value: object) -> str:
