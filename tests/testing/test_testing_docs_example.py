@@ -13,7 +13,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "docs" / "examples" / "test_your_gradients.py"
 
 
-@pytest.mark.slow  # a whole pytest run of the example file, in a fresh process
 def test_the_documented_pytest_file_passes(tmp_path):
     """In a subprocess, from an empty directory (hypothesis writes its database there),
     with the repository's pytest settings (warnings are errors)."""
