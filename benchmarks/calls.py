@@ -17,11 +17,13 @@ cache is shared between them:
 
 and records the duration of each of the K calls (default 200), and at which call
 ours first ran compiled. Rounds alternate the order of the implementations; the
-median over rounds of each cumulative time is reported. The targets (issues 10
-and 17) are checked and printed, never asserted:
+median over rounds of each cumulative time is reported. The targets (issue 22;
+issues 10 and 17 had 1.25 and 1.5) are checked and printed, never asserted:
 
-- after k calls, for every k: brainpy_autograd's total <= 1.25x brainstate's;
-- steady state (the median of 20 calls once ours runs compiled) <= 1.5x ``jax.jit``'s.
+- after k calls, for every k: brainpy_autograd's total <= 1.05x brainstate's
+  (``CUMULATIVE_TARGET``);
+- steady state (the median of 20 calls once ours runs compiled) <= 1.2x ``jax.jit``'s
+  (``STEADY_TARGET``).
 
 (``compiled=False`` is brainstate's own call plus about 20 us of dispatch;
 ``run.py`` measures it side by side, so it is left out of these long runs.)
@@ -51,6 +53,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 IMPLS = ("brainpy_autograd", "brainstate", "jax.jit")
 MEMORY_IMPLS = ("brainpy_autograd", "brainpy_autograd[interp]", "brainstate", "jax.jit")
+#: issue 22: ours' cumulative time over brainstate's at every k, and steady over jax.jit
+CUMULATIVE_TARGET, STEADY_TARGET = 1.05, 1.2
 SECTION_START, SECTION_END = "<!-- calls:start -->", "<!-- calls:end -->"
 
 
@@ -214,8 +218,8 @@ def check_calls(workload: str, res: dict[str, list[float]]) -> dict[str, Any]:
         "first_compiled": res["first_compiled"],
         "pays_off_by": next((i + 1 for i, r in enumerate(ratios) if r < 1.0
                              and all(x < 1.0 for x in ratios[i:])), None),
-        "cumulative_ok": ratios[worst] <= 1.25,
-        "steady_ok": steady / jit_steady <= 1.5,
+        "cumulative_ok": ratios[worst] <= CUMULATIVE_TARGET,
+        "steady_ok": steady / jit_steady <= STEADY_TARGET,
     }
 
 
@@ -262,8 +266,9 @@ def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[
         lines += [f"![cumulative time over k calls]({picture})", ""]
     lines += [
         "| workload | ours compiled from call | worst k | ours / brainstate at that k "
-        "(target <= 1.25) | ours below brainstate from k | ours / brainstate after all k "
-        "| steady: ours / jax.jit (target <= 1.5) |",
+        f"(target <= {CUMULATIVE_TARGET}) | ours below brainstate from k "
+        "| ours / brainstate after all k "
+        f"| steady: ours / jax.jit (target <= {STEADY_TARGET}) |",
         "|---|---|---|---|---|---|---|",
     ]
     for c in checks:
@@ -348,10 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     for c in checks:
         print(f"{c['workload']:>4}: compiled from call {c['first_compiled']}; "
               f"worst ours/brainstate {c['worst_ratio_vs_brainstate']:.2f} "
-              f"at k={c['worst_k']} ({'ok' if c['cumulative_ok'] else 'MISSED'}, target 1.25); "
+              f"at k={c['worst_k']} ({'ok' if c['cumulative_ok'] else 'MISSED'}, "
+              f"target {CUMULATIVE_TARGET}); "
               f"after {k} calls {c['final_ratio_vs_brainstate']:.2f}; steady ours/jax.jit "
               f"{c['steady_ratio_vs_jax_jit']:.2f} ({'ok' if c['steady_ok'] else 'MISSED'}, "
-              f"target 1.5)")
+              f"target {STEADY_TARGET})")
     print("memory growth (MB): " + ", ".join(f"{i} {m:.0f}" for i, m in memory.items())
           + f"; ours/jax.jit {mem_ratio:.2f} ({'ok' if mem_ratio <= 1.5 else 'MISSED'}, "
           "target 1.5)")
