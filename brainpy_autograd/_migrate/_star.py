@@ -258,11 +258,8 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
 
 def _top_lines(ctx: Any) -> set[int]:
     """The lines of the module-level simple statements (which certainly run)."""
-    if "star.top_lines" not in ctx.state:
-        ctx.state["star.top_lines"] = {ctx.line_of(s) for s in ctx.module.body
-                                       if isinstance(s, cst.SimpleStatementLine)}
-    lines: set[int] = ctx.state["star.top_lines"]
-    return lines
+    return ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
+                                               if isinstance(s, cst.SimpleStatementLine)})
 
 
 class _Find(cst.CSTVisitor):
@@ -279,9 +276,10 @@ class _Find(cst.CSTVisitor):
 
 def _stars(ctx: Any) -> StarImports:
     """The module's star imports (found once per module)."""
-    if "star.imports" not in ctx.state:
-        find = _Find(ctx)
-        ctx.module.visit(find)
-        ctx.state["star.imports"] = StarImports(find.found, ctx.path)
-    stars: StarImports = ctx.state["star.imports"]
+    def find() -> StarImports:
+        finder = _Find(ctx)
+        ctx.module.visit(finder)
+        return StarImports(finder.found, ctx.path)
+
+    stars: StarImports = ctx.once("star.imports", find)
     return stars

@@ -42,22 +42,19 @@ class Attributes:
 
 def attributes(ctx: ModuleContext) -> Attributes:
     """The module's attribute assignments (analysed on the first call, then kept)."""
-    found = ctx.state.get("attributes")
-    if found is None:
-        finder = _AssignmentFinder(ctx)
-        ctx.module.visit(finder)
+    return ctx.once("attributes", lambda: _analyse(ctx))
 
-        def only(kind: str) -> frozenset[str]:
-            return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
 
-        found = ctx.state["attributes"] = Attributes(
-            plain={n: line for n, line in finder.first_line.items()
-                   if finder.kinds[n] == {"array"}},
-            states=only("state"),
-            ints=only("int"),
-        )
-    assert isinstance(found, Attributes)
-    return found
+def _analyse(ctx: ModuleContext) -> Attributes:
+    finder = _AssignmentFinder(ctx)
+    ctx.module.visit(finder)
+
+    def only(kind: str) -> frozenset[str]:
+        return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
+
+    return Attributes(plain={n: line for n, line in finder.first_line.items()
+                             if finder.kinds[n] == {"array"}},
+                      states=only("state"), ints=only("int"))
 
 
 class _AssignmentFinder(cst.CSTVisitor):

@@ -96,11 +96,12 @@ class _PassedOn(cst.CSTVisitor):
 
 
 def _transform_passed_on(ctx: ModuleContext) -> bool:
-    if "passed_on" not in ctx.state:
+    def find() -> bool:
         finder = _PassedOn(ctx)
         ctx.module.visit(finder)
-        ctx.state["passed_on"] = finder.found
-    return bool(ctx.state["passed_on"])
+        return finder.found
+
+    return ctx.once("passed_on", find)
 
 
 def _local(ctx: ModuleContext, name: cst.Name) -> bool:
