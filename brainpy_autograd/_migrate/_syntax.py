@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-__all__ = ["code", "full_name", "is_int", "is_empty_sequence", "is_import_line", "keyword_arg",
+__all__ = ["code", "full_name", "is_int", "is_none", "is_import_line", "keyword_arg",
            "edit_args", "leading_lines"]
 
 
@@ -36,9 +36,8 @@ def is_int(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Integer)
 
 
-def is_empty_sequence(node: cst.BaseExpression) -> bool:
-    """``()`` or ``[]``."""
-    return isinstance(node, (cst.Tuple, cst.List)) and not node.elements
+def is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def leading_lines(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:

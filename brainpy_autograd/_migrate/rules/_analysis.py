@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .._context import ModuleContext
-from .._syntax import is_int
+from .._syntax import is_int, is_none
 
 __all__ = ["Attributes", "attributes", "classify_positional", "value_kind"]
 
@@ -80,8 +80,7 @@ def value_kind(ctx: ModuleContext, node: cst.BaseExpression) -> str:
     if not isinstance(node, cst.Call):
         return "other"
     for name in ctx.qualified(node.func):
-        base = name.rsplit(".", 1)[-1]
-        if base in STATE_FACTORIES or base.endswith("State"):
+        if _makes_state(name.rsplit(".", 1)[-1]):
             return "state"
         if any(name.startswith(prefix + ".") for prefix in _ARRAY_MODULES):
             return "array"
@@ -105,7 +104,7 @@ def classify_positional(node: cst.BaseExpression, attrs: Attributes,
     """
     if is_int(node):
         return "argnums"
-    if isinstance(node, cst.Name) and node.value == "None":
+    if is_none(node):
         return "vars"  # dyn_vars=None: dropping it reads the same either way
     if isinstance(node, (cst.Name, cst.Attribute)):
         text = node.value if isinstance(node, cst.Name) else node.attr.value
@@ -136,7 +135,10 @@ def _classify_call(node: cst.Call, attrs: Attributes) -> str:
         if func.attr.value == "unique" and isinstance(func.value, cst.Call):
             return classify_positional(func.value, attrs)
     if isinstance(func, (cst.Attribute, cst.Name)):
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value
-        if last in STATE_FACTORIES or last.endswith("State"):
+        if _makes_state(func.attr.value if isinstance(func, cst.Attribute) else func.value):
             return "vars"
     return "unknown"
+
+
+def _makes_state(name: str) -> bool:  # a function of this (last) name makes a State
+    return name in STATE_FACTORIES or name.endswith("State")

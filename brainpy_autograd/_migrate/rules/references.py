@@ -20,6 +20,8 @@ g = brainpy_autograd.hessian(net)
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
@@ -34,13 +36,14 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
     bound by anything else too, anywhere in it (by construction: no analysis of which
     binding a use sees)."""
     try:
-        other = other_bindings(module.code)
+        tree = ast.parse(module.code)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
         # libcst parsed what Python does not: the bindings cannot be read
         ctx.refusal = Finding(1, 1, f"Python cannot parse this file ({err}); left as it is.")
         return
+    other = other_bindings(tree)
     ctx.state["shadow"] = other.get(OURS)
-    uses = transform_uses(module.code, set(other) - {OURS}, TARGETS)
+    uses = transform_uses(tree, set(other) - {OURS}, TARGETS)
     for name, (line, column) in sorted(uses.items(), key=lambda item: item[1]):
         bound, _ = other[name]
         if ctx.refusal is None:
