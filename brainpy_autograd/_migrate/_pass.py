@@ -196,9 +196,6 @@ class _Pass(cst.CSTTransformer):
         return True
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        if isinstance(original_node, cst.Module):
-            assert isinstance(updated_node, cst.Module)
-            return self._leave_module(original_node, updated_node)
         if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
             self.ctx.deferred -= 1
         result: Any = updated_node
@@ -222,8 +219,3 @@ class _Pass(cst.CSTTransformer):
         if not call.drop and not call.replace:
             return updated
         return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
-
-    def _leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        for callback in _LEAVE.get(cst.Module, ()):
-            updated = callback(self.ctx, original, updated)
-        return updated
