@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 __all__ = ["code", "full_name", "is_int", "is_none", "is_import_line", "keyword_arg",
-           "edit_args", "leading_lines"]
+           "edit_args", "leading_lines", "followed_by"]
 
 
 def code(node: cst.CSTNode | cst.MaybeSentinel) -> str:
@@ -49,6 +49,13 @@ def is_import_line(stmt: cst.CSTNode) -> bool:
     """A line made only of ``import``/``from ... import`` statements."""
     return isinstance(stmt, cst.SimpleStatementLine) and all(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+def followed_by(first: cst.BaseSmallStatement,
+         second: cst.BaseSmallStatement) -> list[cst.BaseSmallStatement]:
+    """``first; second`` on one line, ``second`` ending as ``first`` did."""
+    return [first.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))),
+            second.with_changes(semicolon=first.semicolon)]
 
 
 def keyword_arg(arg: cst.Arg, name: str) -> cst.Arg:

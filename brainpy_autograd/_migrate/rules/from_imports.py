@@ -23,7 +23,7 @@ import libcst as cst
 
 from .._context import OURS, SOURCES, TARGETS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import code, full_name
+from .._syntax import code, followed_by, full_name
 
 _OURS_MODULE = cst.Name(OURS)
 
@@ -144,12 +144,5 @@ def rewrite_suite(ctx: ModuleContext, original: cst.SimpleStatementSuite,
 def _joined(pieces: list[list[cst.BaseSmallStatement]]) -> list[cst.BaseSmallStatement]:
     """The pieces on one line: a piece's statements joined with ``; ``, each statement
     keeping its own semicolon after it."""
-    out: list[cst.BaseSmallStatement] = []
-    for piece in pieces:
-        if len(piece) == 2:
-            semicolon = piece[0].semicolon
-            piece = [piece[0].with_changes(semicolon=cst.Semicolon(
-                whitespace_after=cst.SimpleWhitespace(" "))),
-                piece[1].with_changes(semicolon=semicolon)]
-        out.extend(piece)
-    return out
+    return [small for piece in pieces
+            for small in (followed_by(*piece) if len(piece) == 2 else piece)]

@@ -37,7 +37,7 @@ import libcst as cst
 
 from .._context import OURS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import full_name, is_import_line, leading_lines
+from .._syntax import followed_by, full_name, is_import_line, leading_lines
 
 
 @register(cst.Module, Rule.IMPORT_PLACEMENT)
@@ -80,10 +80,8 @@ class _Insert(cst.CSTTransformer):
                     or any(_is_ours(small) for small in original[:index]) \
                     or (following is None and not last_too):
                 out.append(new)
-                continue
-            semicolon = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
-            out += [new.with_changes(semicolon=semicolon),
-                    _ours().with_changes(semicolon=new.semicolon)]
+            else:
+                out += followed_by(new, _ours())
         return out
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
