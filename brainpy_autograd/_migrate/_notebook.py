@@ -50,7 +50,6 @@ from ._pass import NestedTooDeeply, check_nesting, migrate_source, python_error
 __all__ = ["NotebookOutcome", "migrate_notebook"]
 
 
-
 class _Markers:
     """The marker comments of one notebook: each carries a random token absent from the
     notebook's text, so that no cell can hold one (by construction, not by escaping)."""

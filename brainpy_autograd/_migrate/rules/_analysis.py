@@ -87,11 +87,6 @@ def value_kind(ctx: ModuleContext, node: cst.BaseExpression) -> str:
     return "other"
 
 
-def _looks_like_vars(name: str) -> bool:
-    """A name that says it holds variables: ``dyn_vars``, ``train_vars``, ``variables``."""
-    return name.lower().endswith(("vars", "variables"))
-
-
 def classify_positional(node: cst.BaseExpression, attrs: Attributes,
                         in_container: bool = False) -> str:
     """Is a third positional argument 'vars' (BrainPy 2.2's dyn_vars), 'argnums' or 'unknown'?
@@ -110,7 +105,7 @@ def classify_positional(node: cst.BaseExpression, attrs: Attributes,
         text = node.value if isinstance(node, cst.Name) else node.attr.value
         if "argnum" in text.lower() or (isinstance(node, cst.Attribute) and text in attrs.ints):
             return "argnums"
-        if _looks_like_vars(text):
+        if text.lower().endswith(("vars", "variables")):  # dyn_vars, train_vars, variables
             return "vars"
         if isinstance(node, cst.Attribute) and (text in attrs.states or in_container):
             return "vars"
