@@ -35,11 +35,6 @@ EXIT_CODES = {
 }
 
 
-def _epilog() -> str:
-    rows = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
-    return f"exit status (the same with --check, --diff or neither):\n{rows}"
-
-
 def _say(text: str, stream: IO[str] | None = None) -> None:
     """Print ``text`` (a line), whatever the stream's encoding can show."""
     stream = sys.stdout if stream is None else stream
@@ -62,11 +57,13 @@ def _say_bytes(data: bytes) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    rows = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
         prog="brainpy-autograd-migrate",
         description="Rewrite BrainPy 2.x autodiff calls (bm.grad & co.) to brainpy_autograd, "
                     "without legacy keywords, and report what needs a person.",
-        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=f"exit status (the same with --check, --diff or neither):\n{rows}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files or directories (*.py and *.ipynb)")
     mode = parser.add_mutually_exclusive_group()

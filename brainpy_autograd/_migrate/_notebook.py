@@ -151,10 +151,7 @@ def _mask(source: str, masked: list[str], markers: _Markers) -> tuple[str | None
 
 
 def _unmask(source: str, masked: list[str], markers: _Markers) -> str:
-    def original(match: re.Match[str]) -> str:
-        return masked[int(match.group(1))].lstrip()
-
-    return markers.mask_re.sub(original, source)
+    return markers.mask_re.sub(lambda match: masked[int(match.group(1))].lstrip(), source)
 
 
 def _parse_error(source: str) -> tuple[int, int, str] | None:

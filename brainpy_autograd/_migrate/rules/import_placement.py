@@ -102,11 +102,10 @@ class _Insert(cst.CSTTransformer):
         from the code after."""
         out: list[cst.BaseStatement] = []
         blank = seen = False  # seen: an earlier statement of this list imports ours
-        for index, (old, new) in enumerate(zip(original, updated)):
+        for old, new, following in zip(original, updated, [*original[1:], None]):
             if blank and not is_import_line(old) and not leading_lines(old):
                 new = new.with_changes(leading_lines=[cst.EmptyLine()])
             out.append(new)
-            following = original[index + 1] if index + 1 < len(original) else None
             placed = isinstance(old, cst.SimpleStatementLine) and not seen \
                 and id(old.body[-1]) in self.wanted and not _is_ours(following)
             seen = seen or placed or (isinstance(old, cst.SimpleStatementLine)
