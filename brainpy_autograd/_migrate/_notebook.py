@@ -7,10 +7,8 @@ notebook, so no cell can hold a marker), rewritten by
 :func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
 syntax that is not Python is masked first and put back unchanged afterwards:
 line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
-help lines (``obj?``) that start a statement (not a line inside brackets, after a
-backslash or in a string, such as ``% 1.0)`` under ``print("loss %f"``: Python's
-tokenizer says which). A cell that is still not Python (``%%bash``,
-``x = !ls``) is left out and reported.
+help lines (``obj?``) that start a statement (:func:`_mask`). A cell that is still
+not Python (``%%bash``, ``x = !ls``) is left out and reported.
 
 The notebook is written back in its own JSON layout (:mod:`._nbjson`), which must
 reproduce the unchanged file byte for byte; then only the ``source`` of the

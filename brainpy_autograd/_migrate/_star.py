@@ -50,9 +50,7 @@ def star_names(module: str, level: int, path: Path | None,
     """The names ``from <level dots><module> import *`` binds in the file at ``path``
     (None: they cannot be told)."""
     top = module.split(".")[0]
-    # a module next to the file or in its package wins on import (a local `code.py`
-    # over the standard library's `code`): it is read before any assumption
-    source = _find_local(module, level, path)
+    source = _find_local(module, level, path)  # it wins on import: read before assuming
     if source is None and level == 0 and top in INERT:
         return frozenset()
     if source is None and level == 0 and top == "brainpy":  # BrainPy's own transforms
