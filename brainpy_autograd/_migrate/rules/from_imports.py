@@ -32,10 +32,8 @@ def _split(ctx: ModuleContext, original: cst.ImportFrom,
            updated: cst.ImportFrom) -> tuple[cst.ImportFrom | None, cst.ImportFrom | None]:
     """(what stays imported from BrainPy, what is now imported from us); the first is
     ``updated`` itself when nothing moves."""
-    if original.module is None or original.relative:
-        return updated, None
-    module = full_name(original.module)
-    if module not in SOURCES:
+    module = full_name(original.module) if original.module and not original.relative else ""
+    if module not in SOURCES:  # (a relative import is never BrainPy's)
         return updated, None
     if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
         ctx.find(original, f"`from {module} import *` may bring BrainPy's autodiff "
