@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 __all__ = ["code", "full_name", "is_int", "is_none", "is_import_line", "keyword_arg",
-           "edit_args", "leading_lines", "followed_by"]
+           "edit_args", "followed_by"]
 
 
 def code(node: cst.CSTNode | cst.MaybeSentinel) -> str:
@@ -38,11 +38,6 @@ def is_int(node: cst.BaseExpression) -> bool:
 
 def is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
-
-
-def leading_lines(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
-    """The blank lines and comments above a statement (every statement class has them)."""
-    return list(getattr(stmt, "leading_lines", ()))
 
 
 def is_import_line(stmt: cst.CSTNode) -> bool:

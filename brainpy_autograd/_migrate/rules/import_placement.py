@@ -37,7 +37,7 @@ import libcst as cst
 
 from .._context import OURS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import followed_by, full_name, is_import_line, leading_lines
+from .._syntax import followed_by, full_name, is_import_line
 
 
 @register(cst.Module, Rule.IMPORT_PLACEMENT)
@@ -103,7 +103,8 @@ class _Insert(cst.CSTTransformer):
         out: list[cst.BaseStatement] = []
         blank = seen = False  # seen: an earlier statement of this list imports ours
         for old, new, following in zip(original, updated, [*original[1:], None]):
-            if blank and not is_import_line(old) and not leading_lines(old):
+            # (every statement class has leading_lines; BaseStatement does not declare them)
+            if blank and not is_import_line(old) and not getattr(old, "leading_lines", ()):
                 new = new.with_changes(leading_lines=[cst.EmptyLine()])
             out.append(new)
             placed = isinstance(old, cst.SimpleStatementLine) and not seen \
