@@ -1,21 +1,10 @@
 """The migration tool behind ``brainpy-autograd-migrate`` (entry: :mod:`brainpy_autograd.migrate`).
 
-Its rooms, and what flows between them:
-
-- ``_cli``: the command line, the exit codes, printing;
-- ``_files``: which files a run looks at (regular files only), reading them,
-  and atomic writes;
-- ``_job``: one file, start to end (read, rewrite a module or a notebook, diff);
-- ``_workers``: ``-j N``, the jobs spread over processes;
-- ``_notebook`` and ``_nbjson``: notebooks' code cells as one module, and writing
-  the notebook back in its own JSON layout;
-- ``_pass``, ``_context``, ``_registry`` and ``rules/``: the single libcst pass, what
-  the rules share in it, the ordered list of rules, and one module per rule.
-
-Nothing here imports JAX or brainstate: the name tables come from
+Its rooms, and what flows between them, are drawn in ``ARCHITECTURE.md`` in this
+folder. Nothing here imports JAX or brainstate: the name tables come from
 :mod:`brainpy_autograd._names`. This package is lazy, and ``_cli`` imports libcst
 only inside :func:`~._cli.main`, so a missing libcst is a message (exit 2), not a
-traceback. See ``ARCHITECTURE.md`` in this folder.
+traceback.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> migrate_source("import numpy\\n").changes

@@ -1,19 +1,9 @@
 """The command line of ``brainpy-autograd-migrate``: options, printing, the exit codes.
 
-Exit codes, the same with ``--check``, ``--diff`` or neither (:data:`EXIT_CODES`):
-
-- 0: nothing to do: no file would change (or, when writing, every change was
-  written) and no finding is left for a person;
-- 1: something needs a person, or would change: a finding remains (also a
-  notebook left untouched, or a file the migration refused), or, with
-  ``--check``/``--diff``, a file would be rewritten;
-- 2: the command could not run on something: wrong usage, a missing
-  dependency, a path that does not exist, a file that is not a regular file or
-  that could not be read, parsed or written (reported; every other file is still
-  migrated).
-
-Everything printed goes through :func:`_say`, which never fails on a name or a
-line that the stream cannot encode (it writes ``\\xe9`` instead).
+The exit codes are the same with ``--check``, ``--diff`` or neither; :data:`EXIT_CODES`
+says what each means (``--help`` prints it). Everything printed goes through
+:func:`_say`, which never fails on a name or a line that the stream cannot encode
+(it writes ``\\xe9`` instead).
 
 >>> main(["--check", "no/such/dir"])
 2
@@ -45,11 +35,6 @@ EXIT_CODES = {
 }
 
 
-def _epilog() -> str:
-    rows = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
-    return f"exit status (the same with --check, --diff or neither):\n{rows}"
-
-
 def _say(text: str, stream: IO[str] | None = None) -> None:
     """Print ``text`` (a line), whatever the stream's encoding can show."""
     stream = sys.stdout if stream is None else stream
@@ -72,11 +57,13 @@ def _say_bytes(data: bytes) -> None:
 
 
 def _parser() -> argparse.ArgumentParser:
+    rows = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
         prog="brainpy-autograd-migrate",
         description="Rewrite BrainPy 2.x autodiff calls (bm.grad & co.) to brainpy_autograd, "
                     "without legacy keywords, and report what needs a person.",
-        epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=f"exit status (the same with --check, --diff or neither):\n{rows}",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="files or directories (*.py and *.ipynb)")
     mode = parser.add_mutually_exclusive_group()
@@ -138,16 +125,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         for note in walk.notes:
             _say(note, sys.stderr)
     progress = _progress(args, len(walk.files))
-    for result in results(walk.files, args.jobs, args.diff,
-                          writes=not (args.check or args.diff)):
+    writes = not (args.check or args.diff)
+    for result in results(walk.files, args.jobs, args.diff, writes=writes):
         if progress is not None:
             progress.update(1)
         _report(result, args, tally)
     if progress is not None:
         progress.close()
     if not args.quiet:
-        _say(_summary(tally, writes=not (args.check or args.diff)), sys.stderr)
-    return tally.exit_code(writes=not (args.check or args.diff))
+        _say(_summary(tally, writes), sys.stderr)
+    return tally.exit_code(writes)
 
 
 def _progress(args: argparse.Namespace, files: int) -> Any:
@@ -175,44 +162,35 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     Findings refer to the file as it is on disk after the run: the rewritten file
     when it was written, else the file as it was.
     """
-    from ._files import not_to_write, shown, write_atomically
+    from ._files import not_to_write, write_atomically
 
     if result.error is not None:
         _say(result.error, sys.stderr)
         tally.failed += 1
         return
     tally.findings += len(result.findings)
-    if result.new is None or args.diff or args.check:
-        for finding in result.findings:
-            _say(finding)
-        refused = None if result.new is None else not_to_write(result.path)
-        if refused is not None:  # what a write run would say (a finding there too)
-            _say(refused)
-            tally.findings += 1
-        if result.new is not None and (args.diff or refused is None):
-            _count_change(result, args, tally)
-        return
-    refused = not_to_write(result.path)
-    failure = None if refused is not None else write_atomically(result.path, result.new)
-    written = refused is None and failure is None
-    placed = result.findings_in_new if written and result.findings_in_new is not None \
-        else result.findings
-    for finding in placed:
+    writes = not (args.check or args.diff)
+    # a person's decision: a finding, and nothing written (--check/--diff say it too)
+    refused = None if result.new is None else not_to_write(result.path)
+    failure, findings = None, result.findings
+    if writes and result.new is not None and refused is None:
+        failure = write_atomically(result.path, result.new)
+        if failure is None and result.findings_in_new is not None:
+            findings = result.findings_in_new  # placed in the file as it is now
+    for finding in findings:
         _say(finding)
-    if refused is not None:  # a person's decision: a finding, and nothing written
+    if refused is not None:
         _say(refused)
         tally.findings += 1
     elif failure is not None:
         _say(failure, sys.stderr)
         tally.failed += 1
-    else:
-        if not args.quiet:
-            _say(f"{shown(result.path)}: rewritten ({result.changes} changes)")
+    if result.new is not None and failure is None and (args.diff or refused is None):
         _count_change(result, args, tally)
 
 
 def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
-    """Print a --diff or --check line for a file that changes, and count it."""
+    """Print the --diff, --check or write line of a file that changes, and count it."""
     from ._files import shown
 
     if args.diff and isinstance(result.diff, bytes):
@@ -220,8 +198,9 @@ def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     elif args.diff:
         for line in result.diff:
             _say(line.rstrip("\n"))
-    elif args.check and not args.quiet:
-        _say(f"{shown(result.path)}: would be rewritten ({result.changes} changes)")
+    elif not args.quiet:
+        verb = "would be rewritten" if args.check else "rewritten"
+        _say(f"{shown(result.path)}: {verb} ({result.changes} changes)")
     tally.changed += 1
     tally.changes += result.changes
 

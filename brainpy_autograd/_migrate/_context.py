@@ -12,24 +12,20 @@ Finding(line=3, column=5, message="reduce_axes=('b',) is no longer supported")
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
-from libcst.metadata import (
-    PositionProvider,
-    QualifiedName,
-    QualifiedNameProvider,
-    ScopeProvider,
-)
-from libcst.metadata.scope_provider import Scope
+from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
 
 from .._names import TRANSFORM_NAMES
 from ._star import star_free
 
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
+
+T = TypeVar("T")
 
 OURS = "brainpy_autograd"
 TARGETS = frozenset(TRANSFORM_NAMES)
@@ -115,9 +111,8 @@ class ModuleContext:
         self.refusal: Finding | None = None
         #: module-level aliases of a transform (``grad = bm.grad``): name -> (module, name)
         self.aliases: dict[str, tuple[str, str]] = {}
-        #: per-rule state, by rule name (a rule keeps what only it reads here)
+        #: per-rule state, by rule name (a rule keeps what only it reads here: :meth:`once`)
         self.state: dict[str, Any] = {}
-        self._lines: list[str] | None = None
 
     # -- metadata
 
@@ -128,13 +123,11 @@ class ModuleContext:
         names: Collection[QualifiedName] = self.get_metadata(QualifiedNameProvider, node, set())
         return {n.name for n in names}
 
-    def scopes(self) -> set[Scope]:
-        """Every scope of the module (the module's, each function's, class's, comprehension's)."""
-        found = self.state.get("scopes")
-        if found is None:
-            table = getattr(self._metadata, "metadata", {}).get(ScopeProvider, {})
-            found = self.state["scopes"] = {s for s in table.values() if s is not None}
-        assert isinstance(found, set)
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``, run on the first call for ``key`` in this module, then kept."""
+        if key not in self.state:
+            self.state[key] = compute()
+        found: T = self.state[key]
         return found
 
     def line_of(self, node: cst.CSTNode) -> int:
@@ -143,21 +136,21 @@ class ModuleContext:
 
     def source_line(self, number: int) -> str:
         """Line ``number`` (1-based) of the original module."""
-        if self._lines is None:
-            self._lines = self.module.code.splitlines()
-        return self._lines[number - 1]
+        return self.once("lines", self.module.code.splitlines)[number - 1]
 
     # -- what the rules report
 
-    def find(self, node: cst.CSTNode, message: str) -> None:
+    def _finding(self, node: cst.CSTNode, message: str) -> Finding:
         pos = self.get_metadata(PositionProvider, node).start
-        self.findings.append(Finding(pos.line, pos.column + 1, message))
+        return Finding(pos.line, pos.column + 1, message)
+
+    def find(self, node: cst.CSTNode, message: str) -> None:
+        self.findings.append(self._finding(node, message))
 
     def refuse(self, node: cst.CSTNode, message: str) -> None:
         """Leave the whole module as it is, and say why (the first refusal wins)."""
         if self.refusal is None:
-            pos = self.get_metadata(PositionProvider, node).start
-            self.refusal = Finding(pos.line, pos.column + 1, message)
+            self.refusal = self._finding(node, message)
 
     # -- which names are ours to rewrite
 

@@ -47,12 +47,11 @@ def diff_name(prefix: str, path: Path | str) -> str:
     """``prefix + path`` for a diff header, quoted as git quotes it when it must be
     (``"a/new\\nline.py"``, ``"a/caf\\351.py"``), so that ``git apply`` reads it back."""
     raw = prefix.encode() + os.fsencode(path)
-    try:
-        text = raw.decode(sys.getfilesystemencoding())
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and not any(b < 32 or b == 127 or b in b'"\\' for b in raw):
-        return text
+    if not any(b < 32 or b == 127 or b in b'"\\' for b in raw):
+        try:
+            return raw.decode(sys.getfilesystemencoding())
+        except UnicodeDecodeError:
+            pass
     escapes = {ord("\n"): "\\n", ord("\t"): "\\t", ord("\r"): "\\r", ord('"'): '\\"',
                ord("\\"): "\\\\"}
     body = "".join(escapes.get(b) or (chr(b) if 32 <= b < 127 else f"\\{b:03o}") for b in raw)

@@ -48,43 +48,29 @@ class FileResult:
 def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResult:
     """Migrate one file (nothing written); with ``writes``, also place the findings in
     the new content (:attr:`FileResult.findings_in_new`)."""
-    result = _migrate(path, want_diff)
+    try:
+        data = read_regular(path)
+    except OSError as err:
+        return FileResult(path, error=f"{shown(path)}: cannot be read, left untouched "
+                                      f"({err.strerror or err})")
+    if not worth_parsing(data):
+        return FileResult(path)
+    migrate = _notebook if path.suffix == ".ipynb" else _module
+    result = migrate(path, data, want_diff)
     if writes and result.new is not None and result.findings:
-        again = _migrate_data(path, result.new)
+        again = migrate(path, result.new, False)  # for the findings' places in it
         if again.error is None and len(again.findings) == len(result.findings):
             result.findings_in_new = again.findings
     return result
 
 
-def _migrate_data(path: Path, data: bytes) -> FileResult:
-    """``data`` migrated as if it were ``path``'s content (for its findings' places)."""
-    if path.suffix == ".ipynb":
-        return _notebook(path, data, False, FileResult(path))
-    return _module(path, data, False, FileResult(path))
-
-
-def _migrate(path: Path, want_diff: bool) -> FileResult:
-    result = FileResult(path)
-    name = shown(path)
-    try:
-        data = read_regular(path)
-    except OSError as err:
-        result.error = f"{name}: cannot be read, left untouched ({err.strerror or err})"
-        return result
-    if not worth_parsing(data):
-        return result
-    if path.suffix == ".ipynb":
-        return _notebook(path, data, want_diff, result)
-    return _module(path, data, want_diff, result)
-
-
-def _module(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
-    name = shown(path)
+def _module(path: Path, data: bytes, want_diff: bool) -> FileResult:
+    result, name = FileResult(path), shown(path)
     try:
         outcome = migrate_source(data, path)
     except libcst.ParserSyntaxError as err:
-        line, column, why = _python_error(data) or (err.raw_line, err.raw_column + 1,
-                                                    err.message)
+        line, column, why = python_error(data) or (err.raw_line, err.raw_column + 1,
+                                                   err.message)
         result.error = f"{name}:{line}:{column}: cannot be parsed, left untouched ({why})"
         return result
     except NestedTooDeeply as err:
@@ -124,26 +110,17 @@ def byte_diff(old: bytes, new: bytes, old_name: str, new_name: str) -> bytes:
     +c
     \\ No newline at end of file
     """
-    names = [os.fsencode(n) if isinstance(n, str) else n for n in (old_name, new_name)]
-    out = []
-    for line in difflib.diff_bytes(difflib.unified_diff, _BYTE_LINE.findall(old),
-                                   _BYTE_LINE.findall(new), names[0], names[1]):
-        out.append(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n")
-    return b"".join(out)
+    lines = difflib.diff_bytes(difflib.unified_diff, _BYTE_LINE.findall(old),
+                               _BYTE_LINE.findall(new), os.fsencode(old_name),
+                               os.fsencode(new_name))
+    return b"".join(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n"
+                    for line in lines)
 
 
-def _python_error(data: bytes) -> tuple[int, int, str] | None:
-    """Python's own place and reason for a module libcst cannot parse (CR-only line
-    endings read as LF, as the pass reads them)."""
-    if b"\r" in data and b"\n" not in data:
-        data = data.replace(b"\r", b"\n")
-    return python_error(data)
-
-
-def _notebook(path: Path, data: bytes, want_diff: bool, result: FileResult) -> FileResult:
+def _notebook(path: Path, data: bytes, want_diff: bool) -> FileResult:
     from ._notebook import cell_diff, migrate_notebook
 
-    name = shown(path)
+    result, name = FileResult(path), shown(path)
     try:
         text = data.decode("utf-8")
         outcome = migrate_notebook(text, path)

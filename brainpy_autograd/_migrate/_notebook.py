@@ -7,10 +7,8 @@ notebook, so no cell can hold a marker), rewritten by
 :func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
 syntax that is not Python is masked first and put back unchanged afterwards:
 line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
-help lines (``obj?``) that start a statement (not a line inside brackets, after a
-backslash or in a string, such as ``% 1.0)`` under ``print("loss %f"``: Python's
-tokenizer says which). A cell that is still not Python (``%%bash``,
-``x = !ls``) is left out and reported.
+help lines (``obj?``) that start a statement (:func:`_mask`). A cell that is still
+not Python (``%%bash``, ``x = !ls``) is left out and reported.
 
 The notebook is written back in its own JSON layout (:mod:`._nbjson`), which must
 reproduce the unchanged file byte for byte; then only the ``source`` of the
@@ -42,12 +40,12 @@ from typing import Any
 
 import libcst as cst
 
+from .._names import TRANSFORM_NAMES
 from . import _nbjson
 from ._context import Finding
 from ._pass import NestedTooDeeply, check_nesting, migrate_source, python_error
 
 __all__ = ["NotebookOutcome", "migrate_notebook"]
-
 
 
 class _Markers:
@@ -91,11 +89,7 @@ class NotebookOutcome:
 
 
 _LINE = re.compile(r"[^\n]*\n|[^\n]+")
-
-
-def _mentions_transform(text: str) -> bool:
-    return bool(re.search(r"\b(grad|vector_grad|functional_vector_grad|jacobian|jacrev|jacfwd|"
-                          r"hessian)\b", text))
+_TRANSFORM = re.compile(rf"\b({'|'.join(TRANSFORM_NAMES)})\b")  # a transform's name, a word
 
 
 def _is_ipython(line: str) -> bool:
@@ -155,10 +149,7 @@ def _mask(source: str, masked: list[str], markers: _Markers) -> tuple[str | None
 
 
 def _unmask(source: str, masked: list[str], markers: _Markers) -> str:
-    def original(match: re.Match[str]) -> str:
-        return masked[int(match.group(1))].lstrip()
-
-    return markers.mask_re.sub(original, source)
+    return markers.mask_re.sub(lambda match: masked[int(match.group(1))].lstrip(), source)
 
 
 def _parse_error(source: str) -> tuple[int, int, str] | None:
@@ -243,43 +234,32 @@ def _shown(value: Any, limit: int = 60) -> str:
     return text[:limit] + "..."
 
 
-@dataclass
-class _Combined:
-    """The code cells joined into one module."""
-
-    markers: _Markers
-    parts: list[str] = field(default_factory=list)
-    cells: list[tuple[int, str]] = field(default_factory=list)  # (index, masked source)
-    masked: list[str] = field(default_factory=list)
-
-    @property
-    def code(self) -> str:
-        return "".join(self.parts)
-
-
 def _combine(cells: list[tuple[int, str]], findings: list[CellFinding],
-             markers: _Markers) -> _Combined:
-    combined = _Combined(markers)
-    masked = combined.masked
+             markers: _Markers) -> tuple[str, list[tuple[int, str]], list[str]]:
+    """The cells that are Python joined into one module, each after its marker; their
+    (index, source); and the IPython lines masked in them, by mask number."""
+    parts: list[str] = []
+    kept: list[tuple[int, str]] = []
+    masked: list[str] = []
     for index, source in cells:
         first_masked = len(masked)
         python, numbers = _mask(source, masked, markers)
         error = None if python is None else _parse_error(python)
         if python is None or error is not None:
             del masked[first_masked:]
-            if _mentions_transform(source) or "brainpy" in source:
+            if _TRANSFORM.search(source) or "brainpy" in source:
                 # (a brainpy import unread leaves the calls of the cells after it as
                 # they are: they must not pass for migrated)
                 findings.append(_not_python(index, source, error))
             continue
         for number, line in zip(numbers, masked[first_masked:]):
-            if _mentions_transform(line):
+            if _TRANSFORM.search(line):
                 findings.append(CellFinding(index + 1, number, 1, f"IPython line "
                                             f"`{line.strip()}` is not rewritten; check it by "
                                             f"hand."))
-        combined.cells.append((index, python))
-        combined.parts.append(markers.mark.format(index) + "\n" + python + "\n")
-    return combined
+        kept.append((index, source))
+        parts.append(markers.mark.format(index) + "\n" + python + "\n")
+    return "".join(parts), kept, masked
 
 
 def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
@@ -291,10 +271,9 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
     layout, document = _nbjson.read(text)
     outcome = NotebookOutcome(text=text)
     markers = _Markers(text)
-    combined = _combine(_code_cells(document), outcome.findings, markers)
-    if not combined.cells:
+    code, kept, masked = _combine(_code_cells(document), outcome.findings, markers)
+    if not kept:
         return outcome
-    code = combined.code
     result = migrate_source(code, path)
     outcome.findings += _cell_findings(result.findings, code, markers)
     outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
@@ -302,7 +281,7 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
         return outcome
     new_sources = _split(result.code, markers)
     cells = document["cells"]
-    for index, _ in combined.cells:
+    for index, old_text in kept:
         new = new_sources.get(index)
         if new is None:  # a marker line was lost: give up on the whole notebook
             outcome.findings.append(CellFinding(index + 1, 1, 1, "the rewrite could not be "
@@ -310,11 +289,10 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
                                                 "untouched."))
             outcome.cells.clear()
             return outcome
-        old = cells[index]["source"]
-        old_text = "".join(old) if isinstance(old, list) else old
-        new_text = _unmask(new[:-1] if new.endswith("\n") else new, combined.masked, markers)
-        if new_text != old_text:
+        new_text = _unmask(new[:-1] if new.endswith("\n") else new, masked, markers)
+        if new_text != old_text:  # a list of lines stays a list
             outcome.cells.append((index + 1, old_text, new_text))
+            old = cells[index]["source"]
             cells[index]["source"] = _LINE.findall(new_text) if isinstance(old, list) \
                 else new_text
     if not outcome.cells:
@@ -336,11 +314,8 @@ def _split(code: str, markers: _Markers) -> dict[int, str]:
 
     Text before the first marker (there should be none) goes to the first cell.
     """
-    pieces = markers.mark_re.split(code)
-    head, rest = pieces[0], pieces[1:]
-    out: dict[int, str] = {}
-    for i in range(0, len(rest), 2):
-        out[int(rest[i])] = rest[i + 1]
+    head, *rest = markers.mark_re.split(code)
+    out = {int(index): source for index, source in zip(rest[::2], rest[1::2])}
     if head and out:
         first = min(out)
         out[first] = head + out[first]

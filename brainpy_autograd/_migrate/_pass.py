@@ -107,10 +107,11 @@ def python_error(source: str | bytes) -> tuple[int, int, str] | None:
     ``source``; None when it can (or says nothing better than libcst would: a null byte).
 
     libcst places a tokenizer error at 1:1 and a missing ``:`` on the line after it;
-    Python's own message names the line a reader must fix.
+    Python's own message names the line a reader must fix. CR-only line endings are
+    read as LF, as :func:`migrate_source` reads them.
     """
     try:
-        compile(source, "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(_as_lf(source), "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as err:
         return err.lineno or 1, err.offset or 1, str(err.msg)
     except (ValueError, RecursionError, MemoryError):
@@ -132,10 +133,8 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     """
     # Old Mac line endings (CR only): libcst drops the last one, so the module is
     # read with LF and written back with CR (Python reads both the same way).
-    cr_only, original = _cr_only(source), source
-    if cr_only:
-        source = source.replace(b"\r", b"\n") if isinstance(source, bytes) \
-            else source.replace("\r", "\n")
+    original, source = source, _as_lf(source)
+    cr_only = source is not original
     check_nesting(source)
     module = cst.parse_module(source)
     lost = _not_kept(module, source)
@@ -174,10 +173,12 @@ def _not_kept(module: cst.Module, source: str | bytes) -> int | None:
                 min(len(old), len(new)) + 1)
 
 
-def _cr_only(source: str | bytes) -> bool:
+def _as_lf(source: str | bytes) -> str | bytes:
+    """``source`` with CR-only line endings as LF (``source`` itself if it has none)."""
     if isinstance(source, bytes):
-        return b"\r" in source and b"\n" not in source
-    return "\r" in source and "\n" not in source
+        return source.replace(b"\r", b"\n") if b"\r" in source and b"\n" not in source \
+            else source
+    return source.replace("\r", "\n") if "\r" in source and "\n" not in source else source
 
 
 class _Pass(cst.CSTTransformer):
@@ -195,9 +196,6 @@ class _Pass(cst.CSTTransformer):
         return True
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: cst.CSTNode) -> Any:
-        if isinstance(original_node, cst.Module):
-            assert isinstance(updated_node, cst.Module)
-            return self._leave_module(original_node, updated_node)
         if isinstance(original_node, (cst.FunctionDef, cst.Lambda)):
             self.ctx.deferred -= 1
         result: Any = updated_node
@@ -221,8 +219,3 @@ class _Pass(cst.CSTTransformer):
         if not call.drop and not call.replace:
             return updated
         return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
-
-    def _leave_module(self, original: cst.Module, updated: cst.Module) -> cst.Module:
-        for callback in _LEAVE.get(cst.Module, ()):
-            updated = callback(self.ctx, original, updated)
-        return updated

@@ -35,7 +35,7 @@ from libcst.metadata.scope_provider import GlobalScope
 from .._names import TRANSFORM_NAMES
 from ._syntax import code, full_name
 
-__all__ = ["star_names", "names_of", "INERT", "StarImports", "star_free"]
+__all__ = ["star_names", "names_of", "INERT", "star_free"]
 
 #: modules whose star import is taken to bind no name the migration rewrites: the
 #: standard library and the scientific stack (their names are not brainpy aliases,
@@ -50,9 +50,7 @@ def star_names(module: str, level: int, path: Path | None,
     """The names ``from <level dots><module> import *`` binds in the file at ``path``
     (None: they cannot be told)."""
     top = module.split(".")[0]
-    # a module next to the file or in its package wins on import (a local `code.py`
-    # over the standard library's `code`): it is read before any assumption
-    source = _find_local(module, level, path)
+    source = _find_local(module, level, path)  # it wins on import: read before assuming
     if source is None and level == 0 and top in INERT:
         return frozenset()
     if source is None and level == 0 and top == "brainpy":  # BrainPy's own transforms
@@ -74,37 +72,33 @@ def star_names(module: str, level: int, path: Path | None,
 
 def _find_local(module: str, level: int, path: Path | None) -> Path | None:
     """The source file of ``module`` next to the file at ``path``, or in its package."""
+    if path is None:
+        return None
+    here = path.resolve().parent
+    if level:
+        roots = [here.parents[level - 2] if level > 1 else here]
+    else:
+        package = here
+        while (package / "__init__.py").is_file():
+            package = package.parent
+        roots = [here, package]
     parts = [p for p in module.split(".") if p]
-    roots: list[Path] = []
-    if path is not None:
-        here = path.resolve().parent
-        if level:
-            roots.append(here.parents[level - 2] if level > 1 else here)
-        else:
-            roots.append(here)
-            package = here
-            while (package / "__init__.py").is_file():
-                package = package.parent
-            roots.append(package)
-    for root in roots:
-        found = _file_in(root, parts)
-        if found is not None:
-            return found
-    return None
+    return next((found for root in roots if (found := _file_in(root, parts))), None)
 
 
 def _find_installed(module: str) -> Path | None:
-    """The source file of ``module`` where this Python finds it, without importing it."""
-    parts = [p for p in module.split(".") if p]
-    if parts:
-        spec = PathFinder.find_spec(parts[0])
-        for location in (spec.submodule_search_locations or []) if spec else []:
-            found = _file_in(Path(location).parent, parts)
-            if found is not None:
-                return found
-        if spec is not None and spec.origin and len(parts) == 1 and \
-                spec.origin.endswith(".py"):
-            return Path(spec.origin)
+    """The source file of (absolute) ``module`` where this Python finds it, without
+    importing it."""
+    parts = module.split(".")
+    spec = PathFinder.find_spec(parts[0])
+    if spec is None:
+        return None
+    for location in spec.submodule_search_locations or []:
+        found = _file_in(Path(location).parent, parts)
+        if found is not None:
+            return found
+    if spec.origin and len(parts) == 1 and spec.origin.endswith(".py"):
+        return Path(spec.origin)
     return None
 
 
@@ -187,43 +181,6 @@ def _binds(statement: ast.stmt, path: Path | None, seen: set[Path]) -> set[str] 
     return names
 
 
-class StarImports:
-    """The module-level star imports of one module being migrated, each resolved once.
-
-    :meth:`rebinding` says whether one of them may rebind a name at a use: a star
-    import counts only if it runs before the use (for a use inside a function, that
-    can be any time after the module's first binding of the name) and no certain
-    binding of the name comes between them, and then only if its module may define
-    the name.
-    """
-
-    def __init__(self, stars: list[tuple[int, str, int]], path: Path | None) -> None:
-        #: (line, module, level) of each star import, in line order
-        self.stars = sorted(stars)
-        self.path = path
-        self._names: dict[tuple[str, int], frozenset[str] | None] = {}
-
-    def rebinding(self, name: str, use: int, deferred: bool, bound: list[int]
-                  ) -> tuple[int, str, bool] | None:
-        """(line, module, whether its names could be read) of the first star import that
-        may rebind global ``name`` at line ``use``; ``bound``: the lines of the module's
-        certain bindings of ``name``."""
-        for line, module, level in self.stars:
-            if deferred:
-                counts = not bound or line > min(bound)
-            else:
-                counts = line <= use and not any(line < b <= use for b in bound)
-            if not counts:
-                continue
-            key = (module, level)
-            if key not in self._names:
-                self._names[key] = star_names(module, level, self.path)
-            names = self._names[key]
-            if names is None or name in names:
-                return line, "." * level + module, names is not None
-        return None
-
-
 def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
     """Whether no star import may rebind the name that ``node`` starts with (or ``ours``,
     ``brainpy_autograd``, for a reference the rewrite renames) where ``node`` is; if one
@@ -232,7 +189,7 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
     root: cst.BaseExpression = node
     while isinstance(root, cst.Attribute):
         root = root.value
-    if not isinstance(root, cst.Name) or not _stars(ctx).stars:
+    if not isinstance(root, cst.Name) or not _stars(ctx):
         return True
     bound: list[int] = []  # `import brainpy_autograd` goes where the root name is bound
     for name in [root.value, *([ours] if root is not node and root.value != ours else [])]:
@@ -243,7 +200,7 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
         top = _top_lines(ctx)
         bound += [line for a in found if isinstance(a.node, cst.CSTNode)
                   and (line := ctx.line_of(a.node)) in top]
-        hit = _stars(ctx).rebinding(name, ctx.line_of(node), ctx.deferred > 0, bound)
+        hit = _rebinding(ctx, name, ctx.line_of(node), bound)
         if hit is not None:
             line, module, read = hit
             why = f"{module} defines `{name}`" if read else \
@@ -256,13 +213,36 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
     return True
 
 
+def _rebinding(ctx: Any, name: str, use: int, bound: list[int]) -> tuple[int, str, bool] | None:
+    """(line, module, whether its names could be read) of the first star import that may
+    rebind global ``name`` at line ``use``; ``bound``: the lines of the module's certain
+    bindings of ``name``.
+
+    A star import counts only if it runs before the use (for a use inside a function,
+    that can be any time after the module's first binding of the name) and no certain
+    binding of the name comes between them, and then only if its module may define the
+    name. Each module's names are read once per migrated module.
+    """
+    read: dict[tuple[str, int], frozenset[str] | None] = ctx.once("star.names", dict)
+    for line, module, level in _stars(ctx):
+        if ctx.deferred:
+            counts = not bound or line > min(bound)
+        else:
+            counts = line <= use and not any(line < b <= use for b in bound)
+        if not counts:
+            continue
+        if (module, level) not in read:
+            read[module, level] = star_names(module, level, ctx.path)
+        names = read[module, level]
+        if names is None or name in names:
+            return line, "." * level + module, names is not None
+    return None
+
+
 def _top_lines(ctx: Any) -> set[int]:
     """The lines of the module-level simple statements (which certainly run)."""
-    if "star.top_lines" not in ctx.state:
-        ctx.state["star.top_lines"] = {ctx.line_of(s) for s in ctx.module.body
-                                       if isinstance(s, cst.SimpleStatementLine)}
-    lines: set[int] = ctx.state["star.top_lines"]
-    return lines
+    return ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
+                                               if isinstance(s, cst.SimpleStatementLine)})
 
 
 class _Find(cst.CSTVisitor):
@@ -277,11 +257,13 @@ class _Find(cst.CSTVisitor):
             self.found.append((self.ctx.line_of(node), module, len(node.relative)))
 
 
-def _stars(ctx: Any) -> StarImports:
-    """The module's star imports (found once per module)."""
-    if "star.imports" not in ctx.state:
-        find = _Find(ctx)
-        ctx.module.visit(find)
-        ctx.state["star.imports"] = StarImports(find.found, ctx.path)
-    stars: StarImports = ctx.state["star.imports"]
+def _stars(ctx: Any) -> list[tuple[int, str, int]]:
+    """(line, module, level) of each star import of the module, in line order (found once
+    per module)."""
+    def find() -> list[tuple[int, str, int]]:
+        finder = _Find(ctx)
+        ctx.module.visit(finder)
+        return sorted(finder.found)
+
+    stars: list[tuple[int, str, int]] = ctx.once("star.imports", find)
     return stars

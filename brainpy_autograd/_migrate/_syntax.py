@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
-__all__ = ["code", "full_name", "is_int", "is_empty_sequence", "is_import_line", "keyword_arg",
-           "edit_args", "leading_lines"]
+__all__ = ["code", "full_name", "is_int", "is_none", "is_import_line", "keyword_arg",
+           "edit_args", "followed_by"]
 
 
 def code(node: cst.CSTNode | cst.MaybeSentinel) -> str:
@@ -36,20 +36,21 @@ def is_int(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Integer)
 
 
-def is_empty_sequence(node: cst.BaseExpression) -> bool:
-    """``()`` or ``[]``."""
-    return isinstance(node, (cst.Tuple, cst.List)) and not node.elements
-
-
-def leading_lines(stmt: cst.BaseStatement) -> list[cst.EmptyLine]:
-    """The blank lines and comments above a statement (every statement class has them)."""
-    return list(getattr(stmt, "leading_lines", ()))
+def is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def is_import_line(stmt: cst.CSTNode) -> bool:
     """A line made only of ``import``/``from ... import`` statements."""
     return isinstance(stmt, cst.SimpleStatementLine) and all(
         isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+def followed_by(first: cst.BaseSmallStatement,
+         second: cst.BaseSmallStatement) -> list[cst.BaseSmallStatement]:
+    """``first; second`` on one line, ``second`` ending as ``first`` did."""
+    return [first.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))),
+            second.with_changes(semicolon=first.semicolon)]
 
 
 def keyword_arg(arg: cst.Arg, name: str) -> cst.Arg:

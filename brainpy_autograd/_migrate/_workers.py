@@ -8,14 +8,11 @@ parsing. Measured on the project's 2-core machine (issue 18; the benchmark is
 on the generated 400-file tree, and 18.2-18.9 s against 30.5-33.0 s on 71 real files
 (19 notebooks), with the cores mostly idle; with both cores already busy with other
 programs it was up to 20% slower (20.0 s against 16.6 s), as no process pool can
-help there. :func:`plan` uses no more processes
-than the tree has files for (:data:`MIN_FILES_PER_WORKER` each); small runs stay
-in this process.
+help there. Small runs stay in this process (:func:`plan`).
 
-Workers are forked from this process when that is safe (no other thread runs,
-so none can be forked holding a lock, and libcst is already imported); else they
-come from a fork server or are spawned, as in a process that has used JAX. Files
-go out a few at a time, so that one slow file does not hold up a long chunk.
+Workers are forked from this process when that is safe (:func:`_context`; libcst is
+then already imported). Files go out a few at a time, so that one slow file does
+not hold up a long chunk.
 
 >>> plan(jobs=8, files=100)
 8
@@ -61,6 +58,7 @@ def results(files: list[Path], jobs: int, want_diff: bool,
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    """Fork when no other thread runs (none can be forked holding a lock)."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")

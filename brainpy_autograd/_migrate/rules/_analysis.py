@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from .._context import ModuleContext
-from .._syntax import is_int
+from .._syntax import is_int, is_none
 
 __all__ = ["Attributes", "attributes", "classify_positional", "value_kind"]
 
@@ -42,22 +42,19 @@ class Attributes:
 
 def attributes(ctx: ModuleContext) -> Attributes:
     """The module's attribute assignments (analysed on the first call, then kept)."""
-    found = ctx.state.get("attributes")
-    if found is None:
-        finder = _AssignmentFinder(ctx)
-        ctx.module.visit(finder)
+    return ctx.once("attributes", lambda: _analyse(ctx))
 
-        def only(kind: str) -> frozenset[str]:
-            return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
 
-        found = ctx.state["attributes"] = Attributes(
-            plain={n: line for n, line in finder.first_line.items()
-                   if finder.kinds[n] == {"array"}},
-            states=only("state"),
-            ints=only("int"),
-        )
-    assert isinstance(found, Attributes)
-    return found
+def _analyse(ctx: ModuleContext) -> Attributes:
+    finder = _AssignmentFinder(ctx)
+    ctx.module.visit(finder)
+
+    def only(kind: str) -> frozenset[str]:
+        return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
+
+    return Attributes(plain={n: line for n, line in finder.first_line.items()
+                             if finder.kinds[n] == {"array"}},
+                      states=only("state"), ints=only("int"))
 
 
 class _AssignmentFinder(cst.CSTVisitor):
@@ -83,17 +80,11 @@ def value_kind(ctx: ModuleContext, node: cst.BaseExpression) -> str:
     if not isinstance(node, cst.Call):
         return "other"
     for name in ctx.qualified(node.func):
-        base = name.rsplit(".", 1)[-1]
-        if base in STATE_FACTORIES or base.endswith("State"):
+        if _makes_state(name.rsplit(".", 1)[-1]):
             return "state"
         if any(name.startswith(prefix + ".") for prefix in _ARRAY_MODULES):
             return "array"
     return "other"
-
-
-def _looks_like_vars(name: str) -> bool:
-    """A name that says it holds variables: ``dyn_vars``, ``train_vars``, ``variables``."""
-    return name.lower().endswith(("vars", "variables"))
 
 
 def classify_positional(node: cst.BaseExpression, attrs: Attributes,
@@ -108,13 +99,13 @@ def classify_positional(node: cst.BaseExpression, attrs: Attributes,
     """
     if is_int(node):
         return "argnums"
-    if isinstance(node, cst.Name) and node.value == "None":
+    if is_none(node):
         return "vars"  # dyn_vars=None: dropping it reads the same either way
     if isinstance(node, (cst.Name, cst.Attribute)):
         text = node.value if isinstance(node, cst.Name) else node.attr.value
         if "argnum" in text.lower() or (isinstance(node, cst.Attribute) and text in attrs.ints):
             return "argnums"
-        if _looks_like_vars(text):
+        if text.lower().endswith(("vars", "variables")):  # dyn_vars, train_vars, variables
             return "vars"
         if isinstance(node, cst.Attribute) and (text in attrs.states or in_container):
             return "vars"
@@ -139,7 +130,10 @@ def _classify_call(node: cst.Call, attrs: Attributes) -> str:
         if func.attr.value == "unique" and isinstance(func.value, cst.Call):
             return classify_positional(func.value, attrs)
     if isinstance(func, (cst.Attribute, cst.Name)):
-        last = func.attr.value if isinstance(func, cst.Attribute) else func.value
-        if last in STATE_FACTORIES or last.endswith("State"):
+        if _makes_state(func.attr.value if isinstance(func, cst.Attribute) else func.value):
             return "vars"
     return "unknown"
+
+
+def _makes_state(name: str) -> bool:  # a function of this (last) name makes a State
+    return name in STATE_FACTORIES or name.endswith("State")

@@ -8,9 +8,9 @@ a loop, ``with``, ``except`` target, a ``match`` capture, a walrus in a
 comprehension, a parameter, a def, ``global``/``nonlocal``, another import) leaves
 the file as it is. ``bm: int`` without a value binds nothing and does not count.
 
->>> other_bindings("import brainpy.math as bm\\nmatch x:\\n    case {'a': bm}: pass\\n")
+>>> other_bindings(ast.parse("import brainpy.math as bm\\nmatch x:\\n    case {'a': bm}: pass\\n"))
 {'bm': (3, 16)}
->>> other_bindings("import brainpy.math as bm\\nbm: int\\n")
+>>> other_bindings(ast.parse("import brainpy.math as bm\\nbm: int\\n"))
 {}
 """
 
@@ -29,10 +29,9 @@ def _ours(alias: ast.alias) -> bool:
     return alias.asname is None and alias.name.split(".")[0] == "brainpy_autograd"
 
 
-def other_bindings(source: str | bytes) -> dict[str, tuple[int, int]]:
+def other_bindings(tree: ast.Module) -> dict[str, tuple[int, int]]:
     """For ``brainpy_autograd`` and each name that a brainpy import binds, where (line,
     column, 1-based) something else binds it first; names bound only so are left out."""
-    tree = ast.parse(source)
     imported = {"brainpy_autograd"}
     other: dict[str, tuple[int, int]] = {}
 
@@ -72,12 +71,12 @@ def other_bindings(source: str | bytes) -> dict[str, tuple[int, int]]:
     return {name: where for name, where in other.items() if name in imported}
 
 
-def transform_uses(source: str | bytes, names: set[str],
+def transform_uses(tree: ast.Module, names: set[str],
                    transforms: frozenset[str]) -> dict[str, tuple[int, int]]:
     """For each of ``names`` used as ``name.grad``, ``name.math.hessian`` (any chain that
     ends in a transform) or, itself a transform's name, as a name: where it is first."""
     found: dict[str, tuple[int, int]] = {}
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         root: ast.AST = node
         if isinstance(node, ast.Attribute) and node.attr in transforms:
             while isinstance(root, ast.Attribute):

@@ -39,7 +39,6 @@ def find_candidates(ctx: ModuleContext, module: cst.Module) -> None:
             if (isinstance(small, cst.Assign) and len(small.targets) == 1
                     and isinstance(small.targets[0].target, cst.Name)
                     and isinstance(small.value, (cst.Attribute, cst.Name))
-                    and scope is not None
                     and len(scope.assignments[small.targets[0].target.value]) == 1):
                 candidates.add(id(small))
     ctx.state[_CANDIDATES] = candidates

@@ -23,7 +23,7 @@ import libcst as cst
 
 from .._context import OURS, SOURCES, TARGETS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import code, full_name
+from .._syntax import code, followed_by, full_name
 
 _OURS_MODULE = cst.Name(OURS)
 
@@ -32,10 +32,8 @@ def _split(ctx: ModuleContext, original: cst.ImportFrom,
            updated: cst.ImportFrom) -> tuple[cst.ImportFrom | None, cst.ImportFrom | None]:
     """(what stays imported from BrainPy, what is now imported from us); the first is
     ``updated`` itself when nothing moves."""
-    if original.module is None or original.relative:
-        return updated, None
-    module = full_name(original.module)
-    if module not in SOURCES:
+    module = full_name(original.module) if original.module and not original.relative else ""
+    if module not in SOURCES:  # (a relative import is never BrainPy's)
         return updated, None
     if isinstance(original.names, cst.ImportStar) or isinstance(updated.names, cst.ImportStar):
         ctx.find(original, f"`from {module} import *` may bring BrainPy's autodiff "
@@ -144,12 +142,5 @@ def rewrite_suite(ctx: ModuleContext, original: cst.SimpleStatementSuite,
 def _joined(pieces: list[list[cst.BaseSmallStatement]]) -> list[cst.BaseSmallStatement]:
     """The pieces on one line: a piece's statements joined with ``; ``, each statement
     keeping its own semicolon after it."""
-    out: list[cst.BaseSmallStatement] = []
-    for piece in pieces:
-        if len(piece) == 2:
-            semicolon = piece[0].semicolon
-            piece = [piece[0].with_changes(semicolon=cst.Semicolon(
-                whitespace_after=cst.SimpleWhitespace(" "))),
-                piece[1].with_changes(semicolon=semicolon)]
-        out.extend(piece)
-    return out
+    return [small for piece in pieces
+            for small in (followed_by(*piece) if len(piece) == 2 else piece)]

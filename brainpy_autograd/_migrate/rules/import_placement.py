@@ -37,7 +37,7 @@ import libcst as cst
 
 from .._context import OURS, ModuleContext
 from .._registry import Rule, register
-from .._syntax import full_name, is_import_line, leading_lines
+from .._syntax import followed_by, full_name, is_import_line
 
 
 @register(cst.Module, Rule.IMPORT_PLACEMENT)
@@ -80,10 +80,8 @@ class _Insert(cst.CSTTransformer):
                     or any(_is_ours(small) for small in original[:index]) \
                     or (following is None and not last_too):
                 out.append(new)
-                continue
-            semicolon = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
-            out += [new.with_changes(semicolon=semicolon),
-                    _ours().with_changes(semicolon=new.semicolon)]
+            else:
+                out += followed_by(new, _ours())
         return out
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
@@ -104,11 +102,11 @@ class _Insert(cst.CSTTransformer):
         from the code after."""
         out: list[cst.BaseStatement] = []
         blank = seen = False  # seen: an earlier statement of this list imports ours
-        for index, (old, new) in enumerate(zip(original, updated)):
-            if blank and not is_import_line(old) and not leading_lines(old):
+        for old, new, following in zip(original, updated, [*original[1:], None]):
+            # (every statement class has leading_lines; BaseStatement does not declare them)
+            if blank and not is_import_line(old) and not getattr(old, "leading_lines", ()):
                 new = new.with_changes(leading_lines=[cst.EmptyLine()])
             out.append(new)
-            following = original[index + 1] if index + 1 < len(original) else None
             placed = isinstance(old, cst.SimpleStatementLine) and not seen \
                 and id(old.body[-1]) in self.wanted and not _is_ours(following)
             seen = seen or placed or (isinstance(old, cst.SimpleStatementLine)

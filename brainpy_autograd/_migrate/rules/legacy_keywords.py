@@ -21,7 +21,7 @@ from libcst.metadata import GlobalScope, ScopeProvider
 
 from .._context import ModuleContext, TransformCall
 from .._registry import Rule, register
-from .._syntax import code, is_empty_sequence
+from .._syntax import code, is_none
 
 
 @register(TransformCall, Rule.LEGACY_KEYWORDS)
@@ -96,11 +96,12 @@ class _PassedOn(cst.CSTVisitor):
 
 
 def _transform_passed_on(ctx: ModuleContext) -> bool:
-    if "passed_on" not in ctx.state:
+    def find() -> bool:
         finder = _PassedOn(ctx)
         ctx.module.visit(finder)
-        ctx.state["passed_on"] = finder.found
-    return bool(ctx.state["passed_on"])
+        return finder.found
+
+    return ctx.once("passed_on", find)
 
 
 def _local(ctx: ModuleContext, name: cst.Name) -> bool:
@@ -123,9 +124,9 @@ def _is_legacy(ctx: ModuleContext, arg: cst.Arg) -> bool:
         ctx.counts.keywords_removed += 1
         return True
     if keyword == "reduce_axes":
-        if is_empty_sequence(arg.value) or (isinstance(arg.value, cst.Name)
-                                            and arg.value.value == "None"):  # the default
-            ctx.counts.keywords_removed += 1
+        value = arg.value
+        if (isinstance(value, (cst.Tuple, cst.List)) and not value.elements) or is_none(value):
+            ctx.counts.keywords_removed += 1  # (), [] or None, the default
             return True
         ctx.find(arg, f"reduce_axes={code(arg.value)} is no longer supported (JAX "
                       f"removed it): sum over the axis in the loss with jax.lax.psum "

@@ -28,17 +28,14 @@ import libcst as cst
 from ..._names import ALIASES, OLD_POSITIONAL_ORDER
 from .._context import TARGETS, ModuleContext, TransformCall
 from .._registry import Rule, register
-from .._syntax import code, keyword_arg
+from .._syntax import code, is_none, keyword_arg
 from ._analysis import attributes, classify_positional
 
 #: the BrainPy 2.2 positional order of each name
 _OLD_ORDER = {name: OLD_POSITIONAL_ORDER[ALIASES.get(name, name)] for name in TARGETS}
-#: the BrainPy 2.9 positional order (``brainpy-2.9-autograd-source.txt``), up to argnums
-_NEW_ORDER = {name: ("func", "grad_vars", "argnums") for name in OLD_POSITIONAL_ORDER}
-
-
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
+#: the BrainPy 2.9 positional order of every name (``brainpy-2.9-autograd-source.txt``), up
+#: to argnums
+_NEW_ORDER = ("func", "grad_vars", "argnums")
 
 
 @register(TransformCall, Rule.POSITIONAL)
@@ -53,16 +50,16 @@ def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
     if len(positional) < (2 if second_form else 3):
         return
     if len(positional) == 2:  # hessian(f, x): dyn_vars (2.2) or grad_vars (2.9)
-        if not _is_none(args[positional[1]].value):
+        if not is_none(args[positional[1]].value):
             _ambiguous(ctx, call, args[positional[1]], "second")
         return
     third = args[positional[2]]
     kind = classify_positional(third.value, attributes(ctx))
-    if _is_none(third.value):
+    if is_none(third.value):
         # 2.2's None dyn_vars (grad_vars for hessian) or 2.9's None argnums: the same call
         # only when nothing follows it and, for hessian, the second place is None too
         same = len(positional) == 3 and not any(a.star == "*" for a in args) and (
-            not second_form or _is_none(args[positional[1]].value))
+            not second_form or is_none(args[positional[1]].value))
         kind = ("vars" if not second_form else "argnums") if same else "unknown"
     if kind == "argnums":
         return
@@ -93,7 +90,7 @@ def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
 
 def _ambiguous(ctx: ModuleContext, call: TransformCall, arg: cst.Arg, place: str) -> None:
     name, text = call.name, code(arg.value)
-    old, new = _OLD_ORDER[call.name], _NEW_ORDER[ALIASES.get(call.name, call.name)]
+    old, new = _OLD_ORDER[call.name], _NEW_ORDER
     index = ("second", "third").index(place) + 1
     ctx.find(arg, f"cannot tell whether {name}() is called in its BrainPy 2.9 form "
                   f"{name}({', '.join(new)}, ...), where the {place} positional argument "

@@ -20,6 +20,8 @@ g = brainpy_autograd.hessian(net)
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
@@ -34,13 +36,14 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
     bound by anything else too, anywhere in it (by construction: no analysis of which
     binding a use sees)."""
     try:
-        other = other_bindings(module.code)
+        tree = ast.parse(module.code)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
         # libcst parsed what Python does not: the bindings cannot be read
         ctx.refusal = Finding(1, 1, f"Python cannot parse this file ({err}); left as it is.")
         return
+    other = other_bindings(tree)
     ctx.state["shadow"] = other.get(OURS)
-    uses = transform_uses(module.code, set(other) - {OURS}, TARGETS)
+    uses = transform_uses(tree, set(other) - {OURS}, TARGETS)
     for name, (line, column) in sorted(uses.items(), key=lambda item: item[1]):
         bound, _ = other[name]
         if ctx.refusal is None:
@@ -53,24 +56,25 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
                 f"another name and run the migration again."))
 
 
-def _record_binding(ctx: ModuleContext, chain: list[cst.BaseExpression]) -> None:
-    """Record the import statement that binds the reference's module name.
+def _record_binding(ctx: ModuleContext, node: cst.BaseExpression) -> None:
+    """Record the import statement that binds the module name ``node`` (``bm``,
+    ``bp.math``) of a reference.
 
     libcst records the access on the outermost node it resolved: the name ``bm``
     of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``. (A
     name that something else binds too, ``bm = None`` after a failed import, made
     :func:`find_rebindings` leave the module as it is.)
     """
-    for node in chain:
+    while True:
         scope = ctx.get_metadata(ScopeProvider, node)
         accesses = scope.accesses[node] if scope is not None else ()
-        if not accesses:
-            continue
-        for access in accesses:  # other bindings: find_rebindings refused the module
-            ctx.bindings += [referent.node for referent in access.referents
-                             if isinstance(getattr(referent, "node", None),
-                                           (cst.Import, cst.ImportFrom))]
-        return
+        if accesses or not isinstance(node, cst.Attribute):
+            break
+        node = node.value
+    for access in accesses:  # other bindings: find_rebindings refused the module
+        ctx.bindings += [referent.node for referent in access.referents
+                         if isinstance(getattr(referent, "node", None),
+                                       (cst.Import, cst.ImportFrom))]
 
 
 @register(cst.Attribute, Rule.REFERENCES)
@@ -86,13 +90,6 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
                              f"{target[1]}` might not mean the transform there; left as it "
                              f"is: rename that binding and run the migration again.")
         return updated
-    chain: list[cst.BaseExpression] = []
-    node: cst.BaseExpression = original.value  # `bm`, or `bp.math` and `bp`
-    while True:
-        chain.append(node)
-        if not isinstance(node, cst.Attribute):
-            break
-        node = node.value
-    _record_binding(ctx, chain)
+    _record_binding(ctx, original.value)
     ctx.counts.references += 1
     return cst.Attribute(value=cst.Name(OURS), attr=cst.Name(target[1]))
