@@ -104,8 +104,9 @@ def _find_installed(module: str) -> Path | None:
 
 def _file_in(root: Path, parts: list[str]) -> Path | None:
     base = root.joinpath(*parts) if parts else root
-    for candidate in (base.with_name(base.name + ".py") if parts else None,
-                      base / "__init__.py"):
+    # a package before a module of the same name, as Python's import finds them
+    for candidate in (base / "__init__.py",
+                      base.with_name(base.name + ".py") if parts else None):
         if candidate is not None and candidate.is_file():
             return candidate
     return None

@@ -178,3 +178,24 @@ def test_an_explicit_reexport_keeps_its_as_name():
     out = migrate_source("from brainpy.math import grad as grad, zeros\n\ng = grad(f)\n").code
     assert out == ("from brainpy.math import zeros\nfrom brainpy_autograd import grad as grad\n\n"
                    "g = grad(f)\n")
+
+
+# ------------------------------------------------------------------ the walk
+
+
+@pytest.mark.parametrize("skipped", ["node_modules", "site-packages", "__pycache__", "build",
+                                     "dist", ".venv"])
+def test_the_directories_the_docs_name_are_skipped_unless_given_themselves(tmp_path, skipped):
+    """docs/migrate-command.md names every directory the walk skips (each one here)."""
+    from pathlib import Path
+
+    from brainpy_autograd._migrate._files import SKIP_DIRS
+
+    page = (Path(__file__).resolve().parents[2] / "docs" / "migrate-command.md").read_text()
+    named = page[page.index("Directories are walked"):page.index("only regular files")]
+    assert all(f"`{d}`" in named for d in SKIP_DIRS), named
+    inner = tmp_path / skipped / "pkg"
+    inner.mkdir(parents=True)
+    (inner / "x.py").write_text(LEGACY)
+    assert migrate.main(["--quiet", "--check", str(tmp_path)]) == 0
+    assert migrate.main(["--quiet", "--check", str(tmp_path / skipped)]) == 1

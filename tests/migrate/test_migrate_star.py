@@ -118,3 +118,15 @@ def test_a_local_module_named_like_a_standard_or_known_one_is_read_first(tmp_pat
     assert migrate.main([str(tmp_path / "run.py")]) == 1
     assert (tmp_path / "run.py").read_text() == script
     assert f"from {name} import *` (line 2) may rebind `bm`" in capsys.readouterr().out
+
+
+def test_a_package_is_read_before_a_module_of_the_same_name_as_python_imports_it(
+        tmp_path, capsys):
+    """``neuron_data_functions/`` and ``neuron_data_functions.py`` side by side: Python
+    imports the package, so its ``__init__.py`` (which rebinds ``bm``) decides."""
+    write(tmp_path, {"run.py": SCRIPT,
+                     "neuron_data_functions.py": "def load(path):\n    return path\n",
+                     "neuron_data_functions/__init__.py": "import mylib as bm\n"})
+    assert migrate.main([str(tmp_path / "run.py")]) == 1
+    assert (tmp_path / "run.py").read_text() == SCRIPT
+    assert "may rebind `bm`" in capsys.readouterr().out
