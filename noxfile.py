@@ -12,7 +12,7 @@
 #   py313-brainpy  the same on Python 3.13, where the suite runs against the built wheel
 #                  (session `wheel`), not the checkout
 # In the first three, session `tests` runs the README's test command,
-# `pip install -e '.[test]' && python -m pytest`, which leaves out the tests marked `slow`
+# `pip install -e '.[test]' && python -m pytest -n auto`, which leaves out the tests marked `slow`
 # (addopts in pyproject.toml); `tests-slow` runs those in py311-oldest, and `wheel` runs
 # the whole suite, slow tests included, against the wheel.
 
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent
 DIST = ROOT / ".nox" / "_dist"
 
 #: The README's test command (its second command, after the venv is made).
-README_TESTS = ("pip install -e '.[test]'", "python -m pytest")
+README_TESTS = ("pip install -e '.[test]'", "python -m pytest -n auto")
 
 #: name: (Python, pins installed before the package). Keep pyproject.toml's lower
 #: bounds and ``py311-oldest`` equal.
@@ -109,7 +109,8 @@ def properties_interpreted(session: nox.Session) -> None:
     """
     _fresh(session, "py311-latest")
     session.install("-q", "-e", ".[test]")
-    session.run("python", "-m", "pytest", "-q", "-m", "properties", *session.posargs,
+    session.run("python", "-m", "pytest", "-q", "-n", "auto", "-m", "properties",
+                *session.posargs,
                 env={"BRAINPY_AUTOGRAD_COMPILED": "0"})
 
 
@@ -173,9 +174,11 @@ def wheel(session: nox.Session) -> None:
     (unpacked,) = (p for p in tmp.iterdir() if p.name.startswith("brainpy_autograd-"))
     unpacked.rename(src / "tree")
     with session.chdir(work):
-        session.run("python", "-m", "pytest", "-m", "slow or not slow",
-                    str(src / "tree" / "tests"), *session.posargs,
-                    env={"BRAINPY_AUTOGRAD_EXPECT_INSTALLED": "1"})
+        # the default run over every core (as the README's command), then the slow
+        # tests one at a time: they start processes and load the machine themselves
+        for marks in (["-n", "auto", "-m", "not slow"], ["-m", "slow"]):
+            session.run("python", "-m", "pytest", *marks, str(src / "tree" / "tests"),
+                        *session.posargs, env={"BRAINPY_AUTOGRAD_EXPECT_INSTALLED": "1"})
 
 
 @nox.session(python=_python("py311-latest"), name="migrate-nojax")
