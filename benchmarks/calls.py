@@ -253,8 +253,11 @@ def plot(results: dict[str, dict[str, list[float]]], path: Path) -> None:
 def markdown(checks: list[dict[str, Any]], memory: dict[str, float], meta: dict[str, Any],
              tag: str = "", picture: str | None = None) -> str:
     start, end = _markers(tag)
-    busy = f", beside {meta['busy']} CPU-bound process(es)" if meta.get("busy") else \
-        ", nothing else running"
+    busy = f", beside {meta['busy']} CPU-bound process(es) it started" if meta.get("busy") \
+        else ", no load added by the benchmark"
+    if meta.get("load"):  # what else ran is not known: the load average says how busy it was
+        busy += f" (1-minute load average {meta['load'][0]:.1f} at the start, " \
+                f"{meta['load'][1]:.1f} at the end)"
     lines = [
         start,
         f"Measured {meta['date']} on {meta['machine']}{busy}, jax {meta['jax']}, "
@@ -339,6 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     import brainstate
     import jax
 
+    load_start = os.getloadavg()[0]
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
                for _ in range(args.busy)]
     try:
@@ -366,7 +370,8 @@ def main(argv: list[str] | None = None) -> int:
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, "
             f"{os.cpu_count()} cores", "jax": jax.__version__,
             "brainstate": brainstate.__version__, "rounds": rounds, "calls": k,
-            "busy": args.busy, "command": command}
+            "busy": args.busy, "command": command,
+            "load": [load_start, os.getloadavg()[0]]}
     if args.json:
         args.json.write_text(json.dumps({"results": results, "checks": checks,
                                          "memory": memory, "meta": meta}, indent=1))
