@@ -102,16 +102,19 @@ def check_nesting(source: str | bytes) -> None:
         pass
 
 
-def python_error(source: str | bytes) -> tuple[int, int, str] | None:
+def python_error(source: str | bytes, full: bool = False) -> tuple[int, int, str] | None:
     """Where (line, column, both 1-based) and why Python itself cannot compile
     ``source``; None when it can (or says nothing better than libcst would: a null byte).
 
     libcst places a tokenizer error at 1:1 and a missing ``:`` on the line after it;
     Python's own message names the line a reader must fix. CR-only line endings are
-    read as LF, as :func:`migrate_source` reads them.
+    read as LF, as :func:`migrate_source` reads them. Without ``full`` only the
+    parser runs; with it, the compiler too (a module-level ``nonlocal``, a keyword
+    argument given twice).
     """
     try:
-        compile(_as_lf(source), "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(_as_lf(source), "<module>", "exec", 0 if full else ast.PyCF_ONLY_AST,
+                dont_inherit=True)
     except SyntaxError as err:
         return err.lineno or 1, err.offset or 1, str(err.msg)
     except (ValueError, RecursionError, MemoryError):
