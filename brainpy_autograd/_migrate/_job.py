@@ -148,6 +148,10 @@ def _notebook(path: Path, data: bytes, want_diff: bool) -> FileResult:
     except (UnicodeDecodeError, ValueError) as err:
         result.error = f"{name}: cannot be read as a notebook, left untouched ({err})"
         return result
+    except RecursionError:  # JSON nested deeper than Python's json module reads
+        result.error = f"{name}: cannot be read as a notebook, left untouched (nested too " \
+                       f"deeply for Python to read)"
+        return result
     result.findings = [f"{name}: {f.message}" if f.cell is None else
                        f"{name}:cell {f.cell}:{f.line}:{f.column}: {f.message}"
                        for f in outcome.findings]
