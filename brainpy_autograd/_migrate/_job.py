@@ -55,13 +55,34 @@ def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResul
                                       f"({err.strerror or err})")
     if not worth_parsing(data):
         return FileResult(path)
-    migrate = _notebook if path.suffix == ".ipynb" else _module
-    result = migrate(path, data, want_diff)
+    result = _guarded(path, data, want_diff)
     if writes and result.new is not None and result.findings:
-        again = migrate(path, result.new, False)  # for the findings' places in it
+        again = _guarded(path, result.new, False)  # for the findings' places in it
         if again.error is None and len(again.findings) == len(result.findings):
             result.findings_in_new = again.findings
     return result
+
+
+def _guarded(path: Path, data: bytes, want_diff: bool) -> FileResult:
+    """Migrate ``data`` as a module or a notebook; any exception is this file's error.
+
+    By construction, no input stops the run: what the known cases do not name (libcst's
+    ``NotImplementedError`` on a module-level ``nonlocal``, a bug in a rule) is reported
+    for this file, which is left untouched, and the other files still run.
+    """
+    migrate = _notebook if path.suffix == ".ipynb" else _module
+    try:
+        return migrate(path, data, want_diff)
+    except Exception as err:  # noqa: BLE001 - whatever it is, it is this file's
+        name = shown(path)
+        where = None if path.suffix == ".ipynb" else python_error(data, full=True)
+        if where is not None:  # Python itself refuses it (a symbol-table error, say)
+            line, column, why = where
+            return FileResult(path, error=f"{name}:{line}:{column}: cannot be parsed, left "
+                                          f"untouched ({why})")
+        return FileResult(path, error=f"{name}: could not be migrated, left untouched "
+                                      f"({type(err).__name__}: {err}); please report this, "
+                                      f"with the file")
 
 
 def _module(path: Path, data: bytes, want_diff: bool) -> FileResult:
@@ -126,6 +147,10 @@ def _notebook(path: Path, data: bytes, want_diff: bool) -> FileResult:
         outcome = migrate_notebook(text, path)
     except (UnicodeDecodeError, ValueError) as err:
         result.error = f"{name}: cannot be read as a notebook, left untouched ({err})"
+        return result
+    except RecursionError:  # JSON nested deeper than Python's json module reads
+        result.error = f"{name}: cannot be read as a notebook, left untouched (nested too " \
+                       f"deeply for Python to read)"
         return result
     result.findings = [f"{name}: {f.message}" if f.cell is None else
                        f"{name}:cell {f.cell}:{f.line}:{f.column}: {f.message}"

@@ -37,7 +37,7 @@ from libcst.metadata import (
 from . import rules  # noqa: F401 - registers every rule
 from ._context import Counts, Finding, ModuleContext, TransformCall
 from ._registry import callbacks
-from ._syntax import edit_args
+from ._syntax import edit_args, repeated_keyword
 
 __all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting",
            "python_error"]
@@ -102,16 +102,19 @@ def check_nesting(source: str | bytes) -> None:
         pass
 
 
-def python_error(source: str | bytes) -> tuple[int, int, str] | None:
+def python_error(source: str | bytes, full: bool = False) -> tuple[int, int, str] | None:
     """Where (line, column, both 1-based) and why Python itself cannot compile
     ``source``; None when it can (or says nothing better than libcst would: a null byte).
 
     libcst places a tokenizer error at 1:1 and a missing ``:`` on the line after it;
     Python's own message names the line a reader must fix. CR-only line endings are
-    read as LF, as :func:`migrate_source` reads them.
+    read as LF, as :func:`migrate_source` reads them. Without ``full`` only the
+    parser runs; with it, the compiler too (a module-level ``nonlocal``, a keyword
+    argument given twice).
     """
     try:
-        compile(_as_lf(source), "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        compile(_as_lf(source), "<module>", "exec", 0 if full else ast.PyCF_ONLY_AST,
+                dont_inherit=True)
     except SyntaxError as err:
         return err.lineno or 1, err.offset or 1, str(err.msg)
     except (ValueError, RecursionError, MemoryError):
@@ -155,9 +158,26 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
         new_module, ctx.counts = module, Counts()
         findings = sorted([*findings, ctx.refusal], key=lambda f: (f.line, f.column))
     code, data = new_module.code, new_module.bytes
+    broken = None if new_module is module else _broken(source, data if isinstance(
+        source, bytes) else code)
+    if broken is not None:  # the last guard: a tool that edits code never breaks it
+        code, data, ctx.counts = module.code, module.bytes, Counts()
+        findings = sorted([*findings, broken], key=lambda f: (f.line, f.column))
     if cr_only:
         code, data = code.replace("\n", "\r"), data.replace(b"\n", b"\r")
     return Outcome(code=code, data=data, findings=findings, counts=ctx.counts)
+
+
+def _broken(source: str | bytes, new: str | bytes) -> Finding | None:
+    """A finding if ``new``, the rewrite of ``source``, does not compile where ``source``
+    does (a rule's mistake); None when it compiles, or when neither does."""
+    error = python_error(new, full=True)
+    if error is None or python_error(source, full=True) is not None:
+        return None
+    line, _, why = error
+    return Finding(1, 1, f"the rewritten file would not compile ({why}, at its line "
+                         f"{line}), so the file is left as it is: please report this, with "
+                         f"the file.")
 
 
 def _not_kept(module: cst.Module, source: str | bytes) -> int | None:
@@ -218,4 +238,14 @@ class _Pass(cst.CSTTransformer):
             callback(self.ctx, call)
         if not call.drop and not call.replace:
             return updated
-        return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))
+        args = edit_args(updated.args, call.drop, call.replace)
+        twice = repeated_keyword(args)
+        if twice is not None and repeated_keyword(updated.args) is None:
+            # (a positional argument made a keyword that the call also passes by name)
+            self.ctx.refuse(original, f"{call.name}() would get `{twice}` twice once its "
+                                      f"BrainPy 2.2 positional arguments are passed by "
+                                      f"keyword, since the call also passes `{twice}=` (BrainPy "
+                                      f"rejects it too); the file is left as it is: give "
+                                      f"{twice} once and run the migration again.")
+            return updated
+        return updated.with_changes(args=args)

@@ -290,3 +290,47 @@ def test_a_diff_applies_with_git_and_patch_byte_for_byte(tmp_path, content, tool
                              cwd=tree)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert (tree / "m.py").read_bytes() == (expected / "m.py").read_bytes()
+
+
+# ------------------------------------------------ no input stops the run
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_module_level_nonlocal_is_that_files_parse_error_and_the_run_goes_on(tmp_path, jobs):
+    # libcst's scope analysis raises NotImplementedError on it; Python calls it a SyntaxError
+    bad = tmp_path / "a_nonlocal.py"
+    bad.write_text("import brainpy.math as bm\nbm.grad(f, dyn_vars=v)\nnonlocal q\n")
+    fine = [tmp_path / f"b{i:02}.py" for i in range(16)]  # enough for two processes
+    for path in fine:
+        path.write_text(LEGACY)
+    run = command("-j", jobs, str(tmp_path))
+    err = run.stderr.decode()
+    assert run.returncode == 2, err
+    assert "Traceback" not in err
+    assert f"{bad}:3:1: cannot be parsed, left untouched (nonlocal declaration not allowed " \
+           f"at module level)" in err
+    assert "dyn_vars" in bad.read_text()
+    assert all(path.read_text() == MIGRATED for path in fine)
+
+
+def test_any_exception_while_migrating_a_file_is_that_files_error(tmp_path, monkeypatch,
+                                                                  capsys):
+    # by construction: whatever goes wrong in one file's job is a message for that file
+    from brainpy_autograd._migrate import _job
+
+    real = _job.migrate_source
+
+    def migrate_source(source, path=None):
+        if path is not None and path.name == "a_boom.py":
+            raise RuntimeError("something no test foresaw")
+        return real(source, path)
+
+    monkeypatch.setattr(_job, "migrate_source", migrate_source)
+    (tmp_path / "a_boom.py").write_text(LEGACY)
+    (tmp_path / "b_fine.py").write_text(LEGACY)
+    assert migrate.main(["-j", "1", "--quiet", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'a_boom.py'}: could not be migrated, left untouched (RuntimeError: " \
+           f"something no test foresaw)" in err
+    assert (tmp_path / "a_boom.py").read_text() == LEGACY
+    assert (tmp_path / "b_fine.py").read_text() == MIGRATED

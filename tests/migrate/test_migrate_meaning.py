@@ -6,6 +6,8 @@ Each case here is one the command once rewrote into different code.
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 pytest.importorskip("libcst")
@@ -191,6 +193,75 @@ def test_a_positional_form_certain_in_either_version_is_read_so(call, expected):
     outcome = migrate_source(f"import brainpy.math as bm\ng = {call}\n")
     assert outcome.code.endswith(f"g = brainpy_autograd.{expected}\n")
     assert not outcome.findings
+
+
+@pytest.mark.parametrize("call, keyword", [
+    ("bm.grad(f, gv, model.vars(), 0, argnums=1)", "argnums"),
+    ("bm.vector_grad(f, net.vars(), [self.w], 0, grad_vars=w)", "grad_vars"),
+])
+def test_a_rewrite_that_would_give_a_keyword_twice_leaves_the_file_with_a_finding(call,
+                                                                                   keyword):
+    source = f"import brainpy.math as bm\nk = {call}\n"
+    outcome = migrate_source(source)
+    assert outcome.code == source and outcome.changes == 0
+    assert len(outcome.findings) == 1 and outcome.findings[0].line == 2
+    message = outcome.findings[0].message
+    assert f"`{keyword}` twice" in message and "left as it is" in message
+
+
+def test_a_rewrite_that_would_not_compile_leaves_the_file_with_a_finding(monkeypatch):
+    # the last guard, whatever a rule got wrong: here the check of repeated keywords is off
+    from brainpy_autograd._migrate import _pass
+
+    monkeypatch.setattr(_pass, "repeated_keyword", lambda args: None)
+    source = "import brainpy.math as bm\nk = bm.grad(f, gv, model.vars(), 0, argnums=1)\n"
+    outcome = migrate_source(source)
+    assert outcome.code == source and outcome.changes == 0
+    assert [f.message for f in outcome.findings] == [
+        "the rewritten file would not compile (keyword argument repeated: argnums, at its "
+        "line 4), so the file is left as it is: please report this, with the file."]
+
+
+@pytest.mark.parametrize("call, expected, reported", [
+    ("bm.grad(f, gv, model.vars(), 0, False, False, ())",
+     "grad(f, gv, argnums=0, holomorphic=False, allow_int=False)", False),
+    ("bm.grad(f, gv, model.vars(), 0, False, False, None, True)",
+     "grad(f, gv, argnums=0, holomorphic=False, allow_int=False, has_aux=True)", False),
+    ("bm.grad(f, gv, model.vars(), 0, False, False, ('i',), True)",
+     "grad(f, gv, argnums=0, holomorphic=False, allow_int=False, reduce_axes=('i',), "
+     "has_aux=True)", True),
+], ids=["empty", "none", "axis"])
+def test_a_positional_reduce_axes_is_settled_in_one_run(call, expected, reported):
+    first = migrate_source(f"import brainpy.math as bm\nb = {call}\n")
+    assert first.code.endswith(f"b = brainpy_autograd.{expected}\n")
+    assert ["reduce_axes=" in f.message for f in first.findings] == ([True] if reported else [])
+    again = migrate_source(first.code)
+    assert again.code == first.code and again.changes == 0
+    assert [f.message for f in again.findings] == [f.message for f in first.findings]
+
+
+def _generated_calls(per_name: int = 12) -> list[str]:
+    """Calls of every transform with random positional arguments and a keyword."""
+    from brainpy_autograd._names import OLD_POSITIONAL_ORDER
+
+    values = ["model.vars()", "[self.w]", "0", "1", "()", "('i',)", "None", "True", "x"]
+    keywords = ["", ", argnums=1", ", reduce_axes=()", ", dyn_vars=v", ", has_aux=True",
+                ", grad_vars=w"]
+    rng, calls = random.Random(0), []
+    for name, order in sorted(OLD_POSITIONAL_ORDER.items()):
+        for _ in range(per_name):
+            args = ["f"] + [rng.choice(values) for _ in range(rng.randint(1, len(order) - 1))]
+            calls.append(f"bm.{name}({', '.join(args)}{rng.choice(keywords)})")
+    return calls
+
+
+@pytest.mark.parametrize("call", _generated_calls())
+def test_one_run_gives_the_final_result_and_code_that_compiles(call):
+    first = migrate_source(f"import brainpy.math as bm\nk = {call}\n")
+    compile(first.code, "<migrated>", "exec", dont_inherit=True)
+    again = migrate_source(first.code)
+    assert again.code == first.code and again.changes == 0
+    assert [f.message for f in again.findings] == [f.message for f in first.findings]
 
 
 # ------------------------------------------------ legacy keywords

@@ -263,6 +263,24 @@ def test_json_that_is_not_a_notebook_is_reported(tmp_path, capsys, text, why):
     assert f"{path}: cannot be read as a notebook, left untouched (" in err and why in err
 
 
+def test_a_notebook_nested_deeper_than_python_reads_is_reported_and_the_run_goes_on(
+        tmp_path, capsys):
+    # json.loads raises RecursionError on it: a message for that file, never a traceback
+    deep = tmp_path / "a_deep.ipynb"
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": LEGACY}
+    deep.write_text('{"metadata": ' + "[" * 100_000 + "]" * 100_000 + ', "cells": '
+                    + json.dumps([cell]) + ', "nbformat": 4, "nbformat_minor": 5}')
+    before = deep.read_bytes()
+    good = tmp_path / "b_good.py"
+    good.write_text(LEGACY)
+    assert migrate.main(["-j", "1", "--quiet", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{deep}: cannot be read as a notebook, left untouched (nested too deeply" in err
+    assert deep.read_bytes() == before
+    assert "dyn_vars" not in good.read_text()
+
+
 @pytest.mark.parametrize("kind", ["missing", 7, None])
 def test_a_cell_without_a_text_cell_type_is_reported(tmp_path, capsys, kind):
     path = tmp_path / "x.ipynb"

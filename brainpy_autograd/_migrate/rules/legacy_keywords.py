@@ -2,7 +2,8 @@
 (``()``, ``[]``, or ``None``, its default).
 
 On calls of BrainPy's transforms (and of brainpy_autograd's own, which accept
-them with a warning). A non-empty ``reduce_axes`` cannot be dropped without
+them with a warning), and on the positional ones that :mod:`.positional` turns
+into keywords. A non-empty ``reduce_axes`` cannot be dropped without
 changing the result and is reported, and so is a ``**kwargs`` that may carry
 any of them.
 
@@ -31,7 +32,7 @@ def drop_legacy_keywords(ctx: ModuleContext, call: TransformCall) -> None:
         ctx.find(call.original, f"{call.name}() takes **kwargs: check that they carry no "
                                 f"dyn_vars, child_objs or reduce_axes.")
     for i, arg in enumerate(args):
-        if arg.keyword is not None and _is_legacy(ctx, arg):
+        if arg.keyword is not None and is_legacy(ctx, arg):
             call.drop.add(i)
 
 
@@ -111,10 +112,14 @@ def _local(ctx: ModuleContext, name: cst.Name) -> bool:
         bool(scope.assignments[name.value])
 
 
-def _is_legacy(ctx: ModuleContext, arg: cst.Arg) -> bool:
-    """Whether a keyword argument is a legacy one to remove (reporting the rest)."""
-    assert arg.keyword is not None
-    keyword = arg.keyword.value
+def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str | None = None) -> bool:
+    """Whether an argument is a legacy one to remove (reporting the rest): a keyword
+    argument, or a positional one in the place of ``keyword`` (BrainPy 2.2's positional
+    ``reduce_axes``, which :mod:`.positional` hands over here, so that one run gives the
+    final result)."""
+    if keyword is None:
+        assert arg.keyword is not None
+        keyword = arg.keyword.value
     if keyword in ("dyn_vars", "child_objs"):
         if not _without_effects(arg.value):
             ctx.find(arg, f"{keyword}={code(arg.value)} may do something when evaluated (a "

@@ -2,7 +2,9 @@
 
 The third positional argument is removed only when it is certainly variables
 (:func:`._analysis.classify_positional`); the arguments after it become
-keywords, in the 2.2 order of that transform (``_names.OLD_POSITIONAL_ORDER``).
+keywords, in the 2.2 order of that transform (``_names.OLD_POSITIONAL_ORDER``),
+and go through :func:`.legacy_keywords.is_legacy` as they do: an empty
+``reduce_axes`` is removed and another one reported in the same run.
 An int there is BrainPy 2.9's ``argnums`` and is kept; anything it cannot
 classify is kept and reported, and so is a form that reads differently in 2.2
 and 2.9: a ``None`` third argument with more after it, ``hessian``/``vector_grad``
@@ -30,6 +32,7 @@ from .._context import TARGETS, ModuleContext, TransformCall
 from .._registry import Rule, register
 from .._syntax import code, is_none, keyword_arg
 from ._analysis import attributes, classify_positional
+from .legacy_keywords import is_legacy
 
 #: the BrainPy 2.2 positional order of each name
 _OLD_ORDER = {name: OLD_POSITIONAL_ORDER[ALIASES.get(name, name)] for name in TARGETS}
@@ -84,6 +87,8 @@ def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
             call.grad_vars_index = index
             if second_form:  # a keyword: `hessian(f, gv)` would read as 2.2's dyn_vars
                 call.replace[index] = keyword_arg(call.updated.args[index], key)
+        elif key != "func" and is_legacy(ctx, args[index], key):
+            call.drop.add(index)  # an empty positional reduce_axes, in this same run
         elif key != "func":
             call.replace[index] = keyword_arg(call.updated.args[index], key)
 
