@@ -325,7 +325,7 @@ BM = "import brainpy.math as bm\n"
     # every legacy keyword, not only dyn_vars=
     (BM + "ts = [bm.grad]\nts[0](f, reduce_axes=('i',))\n", "ts[0]"),
 ])
-def test_a_legacy_keyword_on_a_call_the_migration_did_not_rewrite_is_reported_where_a_transform_is_a_value(
+def test_a_legacy_keyword_on_a_call_not_rewritten_is_reported_where_a_transform_is_a_value(
         source, called):
     """Where a transform is used otherwise than called (assigned in any form, passed on,
     a default, an attribute), a legacy keyword on a call that was not rewritten may be
