@@ -290,3 +290,12 @@ def test_a_diff_applies_with_git_and_patch_byte_for_byte(tmp_path, content, tool
                              cwd=tree)
     assert applied.returncode == 0, applied.stdout + applied.stderr
     assert (tree / "m.py").read_bytes() == (expected / "m.py").read_bytes()
+
+
+def test_a_python_file_in_utf16_is_reported_not_skipped(tmp_path, capsys):
+    path = tmp_path / "wide.py"
+    path.write_bytes(LEGACY.encode("utf-16"))
+    assert migrate.main([str(path)]) == 2
+    assert "wide.py: cannot be read, left untouched (it is encoded in UTF-16" in \
+        capsys.readouterr().err
+    assert path.read_bytes() == LEGACY.encode("utf-16")
