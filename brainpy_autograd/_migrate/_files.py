@@ -17,6 +17,7 @@ run goes on with the others.
 
 from __future__ import annotations
 
+import codecs
 import os
 import stat
 import sys
@@ -25,8 +26,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Walk", "source_files", "read_regular", "not_to_write", "write_atomically", "shown",
-           "diff_name"]
+__all__ = ["Walk", "source_files", "read_regular", "wide_texts", "not_to_write",
+           "write_atomically", "shown", "diff_name"]
 
 SUFFIXES = (".py", ".ipynb")
 SKIP_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
@@ -135,6 +136,29 @@ def read_regular(path: Path) -> bytes:
         if not stat.S_ISREG(mode):
             raise OSError(f"{_kind(mode)}, not a regular file")
         return handle.read()
+
+
+#: byte-order marks of the encodings neither Python source nor Jupyter reads (UTF-32
+#: first: its little-endian mark begins with UTF-16's)
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def wide_texts(data: bytes) -> Iterator[tuple[str, str]]:
+    """(encoding, text) for each way ``data`` reads as UTF-16 or UTF-32: by its
+    byte-order mark, or, without one, as UTF-16 of either byte order when it holds NUL
+    bytes (which UTF-8 text does not).
+
+    >>> [name for name, _ in wide_texts("x = 1".encode("utf-16"))]
+    ['UTF-16']
+    """
+    encodings = [codec for bom, codec in _WIDE_BOMS if data.startswith(bom)][:1] or \
+        (["utf-16-le", "utf-16-be"] if b"\x00" in data else [])
+    for codec in encodings:
+        try:
+            yield codec[:6].upper(), data.decode(codec)
+        except UnicodeDecodeError:
+            continue
 
 
 def not_to_write(path: Path) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import libcst
 
-from ._files import diff_name, read_regular, shown
+from ._files import diff_name, read_regular, shown, wide_texts
 from ._pass import NestedTooDeeply, migrate_source, python_error, worth_parsing
 
 __all__ = ["FileResult", "migrate_file"]
@@ -54,7 +54,11 @@ def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResul
         return FileResult(path, error=f"{shown(path)}: cannot be read, left untouched "
                                       f"({err.strerror or err})")
     if not worth_parsing(data):
-        return FileResult(path)
+        wide = next((name for name, text in wide_texts(data) if worth_parsing(text)), None)
+        return FileResult(path) if wide is None else FileResult(path, error=(
+            f"{shown(path)}: cannot be read, left untouched (it is encoded in {wide}, "
+            f"which the migration does not read: convert it to UTF-8 and run the "
+            f"command again)"))
     result = _guarded(path, data, want_diff)
     if writes and result.new is not None and result.findings:
         again = _guarded(path, result.new, False)  # for the findings' places in it

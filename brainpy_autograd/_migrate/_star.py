@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 import sys
+from collections.abc import Iterator
 from importlib.machinery import PathFinder
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,6 @@ def _file_in(root: Path, parts: list[str]) -> Path | None:
 def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
     """The names a star import of the module ``tree`` binds (None: cannot be told)."""
     declared: set[str] | None = None
-    bound: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
                 node.func.id in ("globals", "vars", "exec"):
@@ -124,62 +124,81 @@ def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] |
             node.value if isinstance(node, ast.Attribute) else None
         if isinstance(changed, ast.Name) and changed.id == "__all__":
             return None  # `__all__ += [...]`, `__all__.extend(...)`
-    for statement in _top_level(tree.body):
-        if isinstance(statement, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__all__" for t in statement.targets):
-            value = statement.value
+    for node in _module_level(tree):
+        if isinstance(node, ast.Assign) and any(
+                isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
+            value = node.value
             if not (isinstance(value, (ast.List, ast.Tuple)) and all(
                     isinstance(e, ast.Constant) and isinstance(e.value, str)
                     for e in value.elts)):
                 return None
-            declared = {e.value for e in value.elts}  # type: ignore[attr-defined]
-        more = _binds(statement, path, seen)
-        if more is None:
-            return None
-        bound |= more
+            # more than one (`if`/`else`): any of them may be the one that ran
+            declared = (declared or set()) | {e.value for e in value.elts}  # type: ignore[attr-defined]
     if declared is not None:
         return declared
-    return {name for name in bound if not name.startswith("_")}
+    bound = _bound(tree, path, seen)
+    return None if bound is None else {name for name in bound if not name.startswith("_")}
 
 
-def _top_level(body: list[ast.stmt]) -> list[ast.stmt]:
-    """The statements that run at module level, inside ``if``/``try``/``with``/loops too."""
-    out: list[ast.stmt] = []
-    for statement in body:
-        out.append(statement)
-        for field in ("body", "orelse", "finalbody"):
-            if not isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                out += _top_level(getattr(statement, field, []))
-        for handler in getattr(statement, "handlers", []):
-            out += _top_level(handler.body)
-    return out
+def _bound(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
+    """Every name the module binds at its own level (None: a star import in it that
+    cannot be told).
+
+    Collected from the syntax tree rather than from a list of statement kinds: every
+    name stored (assignments of any form, loops, ``with``, walrus, ``del`` aside), every
+    import, ``def`` and ``class``, ``match`` capture and ``except`` name, outside
+    function and class bodies, and every name a ``global`` declares anywhere (a
+    function may bind it when called). An annotation without a value binds nothing.
+    """
+    bound: set[str] = set()
+    annotation_only = {id(n.target) for n in ast.walk(tree)
+                       if isinstance(n, ast.AnnAssign) and n.value is None}
+    for node in _module_level(tree):
+        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
+            inner = star_names(node.module or "", node.level, path, seen)
+            if inner is None:
+                return None
+            bound |= inner
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {a.asname or a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            if id(node) not in annotation_only:
+                bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                               ast.MatchAs, ast.MatchStar, ast.ExceptHandler)):
+            if node.name is not None:
+                bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest is not None:
+            bound.add(node.rest)
+    bound |= {name for node in ast.walk(tree) if isinstance(node, ast.Global)
+              for name in node.names}
+    return bound
 
 
-def _binds(statement: ast.stmt, path: Path | None, seen: set[Path]) -> set[str] | None:
-    """The names one module-level statement binds (None: a star import that cannot be
-    told)."""
-    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {statement.name}
-    if isinstance(statement, ast.Import):
-        return {a.asname or a.name.split(".")[0] for a in statement.names}
-    if isinstance(statement, ast.ImportFrom):
-        if any(a.name == "*" for a in statement.names):
-            inner = star_names(statement.module or "", statement.level, path, seen)
-            return None if inner is None else set(inner)
-        return {a.asname or a.name for a in statement.names}
-    targets: list[ast.AST] = []
-    if isinstance(statement, ast.Assign):
-        targets = list(statement.targets)
-    elif isinstance(statement, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
-        targets = [statement.target]
-    elif isinstance(statement, (ast.With, ast.AsyncWith)):
-        targets = [i.optional_vars for i in statement.items if i.optional_vars is not None]
-    elif isinstance(statement, ast.Try):
-        return {h.name for h in statement.handlers if h.name}
-    names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    names |= {n.target.id for n in ast.walk(statement) if isinstance(n, ast.NamedExpr)
-              and isinstance(n.target, ast.Name)}
-    return names
+def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every node of the module that runs in its own namespace: not the bodies of
+    functions, lambdas and classes (their decorators, defaults, annotations and bases
+    are), nor a comprehension's own variables."""
+    todo: list[ast.AST] = [tree]
+    while todo:
+        node = todo.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            todo += [*node.decorator_list, node.args, *([node.returns] if node.returns else [])]
+        elif isinstance(node, ast.Lambda):
+            todo.append(node.args)
+        elif isinstance(node, ast.arguments):
+            todo += [*node.defaults, *(d for d in node.kw_defaults if d is not None),
+                     *(a.annotation for a in (*node.posonlyargs, *node.args, *node.kwonlyargs,
+                                              *([node.vararg] if node.vararg else []),
+                                              *([node.kwarg] if node.kwarg else []))
+                       if a.annotation is not None)]
+        elif isinstance(node, ast.ClassDef):
+            todo += [*node.decorator_list, *node.bases, *node.keywords]
+        elif isinstance(node, ast.comprehension):
+            todo += [node.iter, *node.ifs]
+        else:
+            todo += list(ast.iter_child_nodes(node))
 
 
 def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:

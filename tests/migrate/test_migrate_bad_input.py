@@ -334,3 +334,12 @@ def test_any_exception_while_migrating_a_file_is_that_files_error(tmp_path, monk
            f"something no test foresaw)" in err
     assert (tmp_path / "a_boom.py").read_text() == LEGACY
     assert (tmp_path / "b_fine.py").read_text() == MIGRATED
+
+
+def test_a_python_file_in_utf16_is_reported_not_skipped(tmp_path, capsys):
+    path = tmp_path / "wide.py"
+    path.write_bytes(LEGACY.encode("utf-16"))
+    assert migrate.main([str(path)]) == 2
+    assert "wide.py: cannot be read, left untouched (it is encoded in UTF-16" in \
+        capsys.readouterr().err
+    assert path.read_bytes() == LEGACY.encode("utf-16")

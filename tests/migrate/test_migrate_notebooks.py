@@ -378,3 +378,23 @@ def test_a_percent_line_that_goes_on_a_statement_is_python(tmp_path, capsys, sou
     assert migrate.main(["--quiet", str(path)]) == 0
     assert cells_of(path)[0].source == ("import brainpy.math as bm\nimport brainpy_autograd\n\n"
                                         + source + "\ng = brainpy_autograd.grad(f)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_notebook_in_utf16_or_utf32_is_reported_not_skipped(tmp_path, capsys, encoding):
+    """Jupyter reads notebooks as UTF-8; a UTF-16 one (Windows tools save them) used to be
+    skipped without a word, as if it mentioned no brainpy."""
+    path = tmp_path / "wide.ipynb"
+    text = make_notebook(path, ("code", LEGACY))
+    path.write_bytes(text.encode(encoding))
+    before = path.read_bytes()
+    assert migrate.main([str(path)]) == 2
+    out = capsys.readouterr().err
+    assert "wide.ipynb: cannot be read" in out and "UTF-" in out and "convert it to UTF-8" in out
+    assert path.read_bytes() == before
+
+
+def test_a_notebook_in_utf16_that_mentions_no_brainpy_is_skipped_quietly(tmp_path):
+    path = tmp_path / "other.ipynb"
+    path.write_bytes(make_notebook(path, ("code", "x = 1\n")).encode("utf-16"))
+    assert migrate.main(["--quiet", str(path)]) == 0

@@ -130,3 +130,43 @@ def test_a_package_is_read_before_a_module_of_the_same_name_as_python_imports_it
     assert migrate.main([str(tmp_path / "run.py")]) == 1
     assert (tmp_path / "run.py").read_text() == SCRIPT
     assert "may rebind `bm`" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", [
+    "match 1:\n    case bm: pass\n",
+    "match 1:\n    case [bm]: pass\n",
+    "match 1:\n    case {'k': bm}: pass\n",
+    "match 1:\n    case int() as bm: pass\n",
+    "match 1:\n    case {**bm}: pass\n",
+    "match 1:\n    case [*bm]: pass\n",
+    "match 1:\n    case str() | bm: pass\n",
+    "try:\n    pass\nexcept* E as bm:\n    pass\n",
+    "while True:\n    with x as (a, bm):\n        break\n",
+    "def f(x=(bm := 1)):\n    pass\n",  # a default is evaluated at module level
+    "class C((bm := object)):\n    pass\n",
+    "x = [(bm := 1) for _ in r]\n",  # a walrus in a comprehension binds the module's name
+    "def setup():\n    global bm\n    bm = None\nsetup()\n",
+    "class C:\n    def m(self):\n        global bm\n        bm = 1\n",
+    "import mylib.sub as bm\n",
+    "from . import bm\n",
+])
+def test_every_module_level_binding_of_a_star_imported_module_counts(tmp_path, capsys, module):
+    """Every name the module binds at its level, whatever binds it (collected from the
+    module's syntax tree, not from a list of statement kinds)."""
+    write(tmp_path, {"run.py": SCRIPT, "neuron_data_functions.py": module})
+    assert migrate.main([str(tmp_path / "run.py")]) == 1
+    assert (tmp_path / "run.py").read_text() == SCRIPT
+    assert "may rebind `bm`" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("module", [
+    "bm: int\n",  # an annotation without a value binds nothing
+    "x = [bm for bm in y]\n",  # a comprehension's own variable
+    "def f(bm):\n    bm = 1\n    return bm\n",  # a function's locals
+    "class C:\n    bm = 1\n",  # a class attribute
+    "f = lambda bm: bm\n",
+])
+def test_a_name_bound_only_below_module_level_is_not_the_modules(tmp_path, module):
+    write(tmp_path, {"run.py": SCRIPT, "neuron_data_functions.py": module})
+    assert migrate.main(["--quiet", str(tmp_path / "run.py")]) == 0
+    assert "g = brainpy_autograd.grad(f)\n" in (tmp_path / "run.py").read_text()

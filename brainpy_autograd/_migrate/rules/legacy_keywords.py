@@ -18,11 +18,17 @@ g = bpa.grad(f)
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import GlobalScope, ScopeProvider
+from libcst.metadata import (
+    Assignment,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
 
-from .._context import ModuleContext, TransformCall
+from .._context import OURS, SOURCES, ModuleContext, TransformCall
 from .._registry import Rule, register
 from .._syntax import code, is_none
+from ._bindings import is_brainpy_module
 
 
 @register(TransformCall, Rule.LEGACY_KEYWORDS)
@@ -36,32 +42,61 @@ def drop_legacy_keywords(ctx: ModuleContext, call: TransformCall) -> None:
             call.drop.add(i)
 
 
+#: the keywords BrainPy's transforms took that ours no longer need
+LEGACY = ("dyn_vars", "child_objs", "reduce_axes")
+
+
 @register(cst.Call, Rule.LEGACY_KEYWORDS)
 def report_untraced(ctx: ModuleContext, original: cst.Call, updated: cst.Call) -> cst.Call:
-    """A call with ``dyn_vars=``/``child_objs=`` of something the migration cannot trace
-    to its function: an element of a container (``transforms[0](f, dyn_vars=v)``), a
-    call's result, or a name bound inside a function (a local alias)."""
+    """A call with a legacy keyword that the migration did not rewrite, in a module that
+    uses a transform, or a module of them, as a value (:func:`_transform_passed_on`).
+
+    There a call of anything (an alias bound in a function, an attribute, a
+    container's element, a parameter, ``functools.partial``) may be a transform's, so
+    it is reported, unless it is traced to what it is: BrainPy's own non-transform
+    names (``bm.jit``) and the file's own functions and classes.
+    """
     legacy = [a for a in original.args if a.keyword is not None
-              and a.keyword.value in ("dyn_vars", "child_objs")]
+              and a.keyword.value in LEGACY]
     func = original.func
-    if not legacy or ctx.call_target(func) is not None:
+    if not legacy or ctx.call_target(func) is not None or _traced(ctx, func):
         return updated
-    if isinstance(func, cst.Attribute) or (isinstance(func, cst.Name) and not _local(ctx, func)):
-        return updated  # named where it is defined: not a transform if not recognised
     if not _transform_passed_on(ctx):
         return updated  # no transform goes anywhere but its own call: not one of them
-    keyword = legacy[0].keyword
-    assert keyword is not None
-    ctx.find(legacy[0], f"{keyword.value}= is passed to `{code(func)}`, which the migration "
-                        f"cannot trace to its function (a container's element, a local "
-                        f"name); if it is a brainpy.math transform (brainpy_autograd's "
-                        f"now), remove {keyword.value}= by hand.")
+    names = " and ".join(f"{a.keyword.value}=" for a in legacy if a.keyword is not None)
+    ctx.find(legacy[0], f"{names} {'is' if len(legacy) == 1 else 'are'} passed to "
+                        f"`{code(func)}`, which the migration cannot trace to its function "
+                        f"(this file uses a transform or brainpy.math as a value: an alias, "
+                        f"an attribute, a container, an argument); if it is a brainpy.math "
+                        f"transform (brainpy_autograd's now), remove {names} by hand"
+                        + (" (a non-empty reduce_axes: docs/multidevice.md)."
+                           if "reduce_axes=" in names else "."))
     return updated
 
 
+def _traced(ctx: ModuleContext, func: cst.BaseExpression) -> bool:
+    """Whether a call of ``func`` is certainly not a transform's: a BrainPy name imported
+    as such (``bm.jit``; a transform would have been rewritten), or a name that only
+    ``def`` or ``class`` statements bind."""
+    names = ctx.get_metadata(QualifiedNameProvider, func, set())
+    if names and all(n.source == QualifiedNameSource.IMPORT and is_brainpy_module(n.name)
+                     for n in names):
+        return True
+    if not isinstance(func, cst.Name):
+        return False
+    scope = ctx.get_metadata(ScopeProvider, func)
+    found = scope[func.value] if scope is not None else ()
+    return bool(found) and all(isinstance(a, Assignment)
+                               and isinstance(a.node, (cst.FunctionDef, cst.ClassDef))
+                               for a in found)
+
+
 class _PassedOn(cst.CSTVisitor):
-    """Finds a transform used as a value (``[bm.grad]``, ``run(bm.grad)``), not called,
-    decorating, or given a module-level alias's name."""
+    """Finds a transform, or a module that holds transforms, used as a value: anything
+    but the callee of a call (``bm.grad(f)``, which the migration rewrites), a bare
+    decorator (``@bm.grad``) or, for a module, the start of an attribute (``bm.grad``,
+    ``bm.jit``). Assigned (in any form), passed on (``partial(bm.grad, ...)``), put in a
+    container or a default, ``bm2 = bm``, ``getattr(bm, "grad")``: found."""
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__()
@@ -73,11 +108,6 @@ class _PassedOn(cst.CSTVisitor):
     def visit_Decorator(self, node: cst.Decorator) -> None:
         self.direct.add(id(node.decorator))
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) and \
-                isinstance(self.ctx.get_metadata(ScopeProvider, node), GlobalScope):
-            self.direct.add(id(node.value))
-
     def visit_Import(self, node: cst.Import) -> bool:
         return False
 
@@ -85,13 +115,16 @@ class _PassedOn(cst.CSTVisitor):
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.direct.add(id(node.value))
         return self._check(node)
 
     def visit_Name(self, node: cst.Name) -> bool:
         return self._check(node)
 
     def _check(self, node: cst.Attribute | cst.Name) -> bool:
-        if id(node) not in self.direct and self.ctx.target(node) is not None:
+        if id(node) not in self.direct and (
+                self.ctx.target(node) is not None
+                or self.ctx.qualified(node) & (SOURCES | {OURS, "brainpy"})):
             self.found = True
         return not self.found
 
@@ -103,13 +136,6 @@ def _transform_passed_on(ctx: ModuleContext) -> bool:
         return finder.found
 
     return ctx.once("passed_on", find)
-
-
-def _local(ctx: ModuleContext, name: cst.Name) -> bool:
-    """Whether ``name`` is bound in a function's (or a class's) own scope."""
-    scope = ctx.get_metadata(ScopeProvider, name)
-    return scope is not None and not isinstance(scope, GlobalScope) and \
-        bool(scope.assignments[name.value])
 
 
 def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str | None = None) -> bool:

@@ -13,7 +13,7 @@ def loss(x):
 
 
 def local_shadow(grad):
-    return grad(loss, dyn_vars=[w])  # a parameter named grad: not the alias, left alone
+    return grad(loss, dyn_vars=[w])  # not the alias, but may be passed one: a finding
 
 
 g1 = grad(loss, grad_vars=w)
