@@ -10,9 +10,10 @@ on the generated 400-file tree, and 18.2-18.9 s against 30.5-33.0 s on 71 real f
 programs it was up to 20% slower (20.0 s against 16.6 s), as no process pool can
 help there. Small runs stay in this process (:func:`plan`).
 
-Workers are forked from this process when that is safe (:func:`_context`; libcst is
-then already imported). Files go out a few at a time, so that one slow file does
-not hold up a long chunk.
+Workers come from a fork server (:func:`_context`), never from a fork of this
+process: a process that has used JAX runs native threads that ``threading`` does not
+see, and a fork could copy one of their locks held. Files go out a few at a time, so
+that one slow file does not hold up a long chunk.
 
 >>> plan(jobs=8, files=100)
 8
@@ -23,7 +24,6 @@ not hold up a long chunk.
 from __future__ import annotations
 
 import multiprocessing
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,14 +58,10 @@ def results(files: list[Path], jobs: int, want_diff: bool,
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    """Fork when no other thread runs (none can be forked holding a lock)."""
-    methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
-        return multiprocessing.get_context("fork")
-    # A process with other threads (one that has used JAX holds several) could fork a
-    # child with a lock held: a fork server is a fresh interpreter that imports the
-    # migration once, and the workers are forked from it.
-    if "forkserver" in methods:
+    """A fork server where there is one (a fresh interpreter that imports the migration
+    once, the workers forked from it), else spawned interpreters: safe whatever threads
+    this process runs."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["brainpy_autograd._migrate._job"])
         return context

@@ -199,3 +199,21 @@ def test_the_directories_the_docs_name_are_skipped_unless_given_themselves(tmp_p
     (inner / "x.py").write_text(LEGACY)
     assert migrate.main(["--quiet", "--check", str(tmp_path)]) == 0
     assert migrate.main(["--quiet", "--check", str(tmp_path / skipped)]) == 1
+
+
+_FORKS: list[int] = []
+os.register_at_fork(before=lambda: _FORKS.append(os.getpid()))
+
+
+def test_jobs_never_fork_a_process_that_has_used_jax(tmp_path):
+    """JAX's native threads are invisible to ``threading``: a fork could copy one of
+    their locks held (JAX warns "os.fork() was called"). Workers come from a fork
+    server, so this process itself never forks, whatever it has run before."""
+    import jax.numpy as jnp
+
+    jnp.ones(2).block_until_ready()  # JAX's backend and its threads are up
+    for i in range(24):
+        (tmp_path / f"m{i:02d}.py").write_text(LEGACY)
+    before = len(_FORKS)
+    assert migrate.main(["--quiet", "--check", "-j", "2", str(tmp_path)]) == 1
+    assert _FORKS[before:] == []
