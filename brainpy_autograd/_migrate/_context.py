@@ -26,6 +26,7 @@ from ._star import star_free
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
 
 T = TypeVar("T")
+V = TypeVar("V", bound=cst.CSTVisitor)
 
 OURS = "brainpy_autograd"
 TARGETS = frozenset(TRANSFORM_NAMES)
@@ -129,6 +130,11 @@ class ModuleContext:
             self.state[key] = compute()
         found: T = self.state[key]
         return found
+
+    def walk(self, visitor: V) -> V:
+        """``visitor``, once it has walked the (original) module."""
+        self.module.visit(visitor)
+        return visitor
 
     def line_of(self, node: cst.CSTNode) -> int:
         line: int = self.get_metadata(PositionProvider, node).start.line

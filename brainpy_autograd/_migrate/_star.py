@@ -282,10 +282,6 @@ class _Find(cst.CSTVisitor):
 def _stars(ctx: Any) -> list[tuple[int, str, int]]:
     """(line, module, level) of each star import of the module, in line order (found once
     per module)."""
-    def find() -> list[tuple[int, str, int]]:
-        finder = _Find(ctx)
-        ctx.module.visit(finder)
-        return sorted(finder.found)
-
-    stars: list[tuple[int, str, int]] = ctx.once("star.imports", find)
+    stars: list[tuple[int, str, int]] = ctx.once("star.imports",
+                                                 lambda: sorted(ctx.walk(_Find(ctx)).found))
     return stars
