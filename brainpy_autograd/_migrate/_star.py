@@ -219,7 +219,9 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
         found = resolved[name] if resolved is not None else ()
         if any(not isinstance(a.scope, GlobalScope) for a in found):
             continue  # a local name: no star import reaches it
-        top = _top_lines(ctx)
+        # the lines of the module-level simple statements (which certainly run)
+        top = ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
+                                                  if isinstance(s, cst.SimpleStatementLine)})
         bound += [line for a in found if isinstance(a.node, cst.CSTNode)
                   and (line := ctx.line_of(a.node)) in top]
         hit = _rebinding(ctx, name, ctx.line_of(node), bound)
@@ -259,12 +261,6 @@ def _rebinding(ctx: Any, name: str, use: int, bound: list[int]) -> tuple[int, st
         if names is None or name in names:
             return line, "." * level + module, names is not None
     return None
-
-
-def _top_lines(ctx: Any) -> set[int]:
-    """The lines of the module-level simple statements (which certainly run)."""
-    return ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
-                                               if isinstance(s, cst.SimpleStatementLine)})
 
 
 class _Find(cst.CSTVisitor):
