@@ -1,11 +1,8 @@
 """The single libcst pass: one parse and one metadata resolution per module, every rule in it.
 
-:func:`migrate_source` parses a module, resolves its metadata once
-(qualified names, positions, scopes) and walks it once with :class:`_Pass`,
-which looks each node's callbacks up by the node's type (:mod:`._registry`) and
-calls them in rule order; a call of a transform is handed on to the call rules
-as a :class:`~._context.TransformCall`, whose edits are applied once at the end.
-At the module's end the module rules edit the new module.
+:class:`_Pass` calls each node's callbacks (:mod:`._registry`) in rule order; a call
+of a transform goes to the call rules as a :class:`~._context.TransformCall`, whose
+edits are applied once, after the last rule.
 
 libcst's codemod framework would add a deep copy and two more passes
 (AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing
