@@ -1,9 +1,7 @@
 """What the rules share while one module is migrated (libcst's ``CodemodContext`` is the model).
 
-One :class:`ModuleContext` lives for one pass over one module. The rules read
-the module's metadata through it, and write into it what another rule or the
-end of the pass needs: the findings, the counts, after which imports
-``import brainpy_autograd`` goes, and a refusal that leaves the whole file as it is.
+One :class:`ModuleContext` lives for one pass over one module: the rules read the
+module's metadata through it and write into it what another rule or the pass needs.
 
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
