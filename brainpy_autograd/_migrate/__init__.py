@@ -1,10 +1,7 @@
 """The migration tool behind ``brainpy-autograd-migrate`` (entry: :mod:`brainpy_autograd.migrate`).
 
-Its rooms, and what flows between them, are drawn in ``ARCHITECTURE.md`` in this
-folder. Nothing here imports JAX or brainstate: the name tables come from
-:mod:`brainpy_autograd._names`. This package is lazy, and ``_cli`` imports libcst
-only inside :func:`~._cli.main`, so a missing libcst is a message (exit 2), not a
-traceback.
+Its rooms, what flows between them, and why nothing here imports JAX, brainstate
+or (before it is used) libcst: ``ARCHITECTURE.md`` in this folder.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> migrate_source("import numpy\\n").changes

@@ -1,9 +1,7 @@
 """What the rules share while one module is migrated (libcst's ``CodemodContext`` is the model).
 
-One :class:`ModuleContext` lives for one pass over one module. The rules read
-the module's metadata through it, and write into it what another rule or the
-end of the pass needs: the findings, the counts, after which imports
-``import brainpy_autograd`` goes, and a refusal that leaves the whole file as it is.
+One :class:`ModuleContext` lives for one pass over one module: the rules read the
+module's metadata through it and write into it what another rule or the pass needs.
 
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
@@ -26,6 +24,7 @@ from ._star import star_free
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
 
 T = TypeVar("T")
+V = TypeVar("V", bound=cst.CSTVisitor)
 
 OURS = "brainpy_autograd"
 TARGETS = frozenset(TRANSFORM_NAMES)
@@ -129,6 +128,11 @@ class ModuleContext:
             self.state[key] = compute()
         found: T = self.state[key]
         return found
+
+    def walk(self, visitor: V) -> V:
+        """``visitor``, once it has walked the (original) module."""
+        self.module.visit(visitor)
+        return visitor
 
     def line_of(self, node: cst.CSTNode) -> int:
         line: int = self.get_metadata(PositionProvider, node).start.line

@@ -68,12 +68,8 @@ def migrate_file(path: Path, want_diff: bool, writes: bool = False) -> FileResul
 
 
 def _guarded(path: Path, data: bytes, want_diff: bool) -> FileResult:
-    """Migrate ``data`` as a module or a notebook; any exception is this file's error.
-
-    By construction, no input stops the run: what the known cases do not name (libcst's
-    ``NotImplementedError`` on a module-level ``nonlocal``, a bug in a rule) is reported
-    for this file, which is left untouched, and the other files still run.
-    """
+    """Migrate ``data`` as a module or a notebook; any exception is this file's error
+    (ARCHITECTURE.md, "A new kind of bad input")."""
     migrate = _notebook if path.suffix == ".ipynb" else _module
     try:
         return migrate(path, data, want_diff)
@@ -97,16 +93,14 @@ def _module(path: Path, data: bytes, want_diff: bool) -> FileResult:
         line, column, why = python_error(data) or (err.raw_line, err.raw_column + 1,
                                                    err.message)
         result.error = f"{name}:{line}:{column}: cannot be parsed, left untouched ({why})"
-        return result
     except NestedTooDeeply as err:
         where = f":{err.line}" if err.line else ""
         result.error = f"{name}{where}: cannot be parsed, left untouched ({err})"
-        return result
     except (UnicodeDecodeError, LookupError, SyntaxError) as err:
         result.error = f"{name}: cannot be read, left untouched ({err})"
-        return result
     except RecursionError:
         result.error = f"{name}: cannot be parsed, left untouched (nested too deeply)"
+    if result.error is not None:
         return result
     result.findings = [f"{name}:{f.line}:{f.column}: {f.message}" for f in outcome.findings]
     if outcome.data != data:
@@ -151,10 +145,10 @@ def _notebook(path: Path, data: bytes, want_diff: bool) -> FileResult:
         outcome = migrate_notebook(text, path)
     except (UnicodeDecodeError, ValueError) as err:
         result.error = f"{name}: cannot be read as a notebook, left untouched ({err})"
-        return result
     except RecursionError:  # JSON nested deeper than Python's json module reads
         result.error = f"{name}: cannot be read as a notebook, left untouched (nested too " \
                        f"deeply for Python to read)"
+    if result.error is not None:
         return result
     result.findings = [f"{name}: {f.message}" if f.cell is None else
                        f"{name}:cell {f.cell}:{f.line}:{f.column}: {f.message}"

@@ -10,11 +10,8 @@ line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
 help lines (``obj?``) that start a statement (:func:`_mask`). A cell that is still
 not Python (``%%bash``, ``x = !ls``) is left out and reported.
 
-The notebook is written back in its own JSON layout (:mod:`._nbjson`), which must
-reproduce the unchanged file byte for byte; then only the ``source`` of the
-rewritten cells changes (a list of lines stays a list, a string a string), and
-outputs, metadata, ids and markdown stay as they were. A notebook whose layout
-cannot be reproduced is reported and left untouched, rather than reformatted.
+The notebook is written back in its own JSON layout (:mod:`._nbjson`), where only
+the ``source`` of the rewritten cells changes, or else reported and left untouched.
 A code cell whose ``source`` is missing, ``null`` or not text makes the file
 unreadable as a notebook (``ValueError``).
 

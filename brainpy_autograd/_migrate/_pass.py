@@ -1,11 +1,8 @@
 """The single libcst pass: one parse and one metadata resolution per module, every rule in it.
 
-:func:`migrate_source` parses a module, resolves its metadata once
-(qualified names, positions, scopes) and walks it once with :class:`_Pass`,
-which looks each node's callbacks up by the node's type (:mod:`._registry`) and
-calls them in rule order; a call of a transform is handed on to the call rules
-as a :class:`~._context.TransformCall`, whose edits are applied once at the end.
-At the module's end the module rules edit the new module.
+:class:`_Pass` calls each node's callbacks (:mod:`._registry`) in rule order; a call
+of a transform goes to the call rules as a :class:`~._context.TransformCall`, whose
+edits are applied once, after the last rule.
 
 libcst's codemod framework would add a deep copy and two more passes
 (AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing
@@ -91,15 +88,11 @@ def check_nesting(source: str | bytes) -> None:
     thousand chained ``+``; Python's own parser refuses those cleanly, in about
     1% of the time libcst takes to parse and resolve a module.
     """
-    try:
-        compile(source, "<module>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
-    except (RecursionError, MemoryError):
-        raise NestedTooDeeply("nested too deeply for Python to parse") from None
-    except SyntaxError as err:
-        if "too many" in str(err.msg):  # nested parentheses, levels of indentation...
-            raise NestedTooDeeply(str(err.msg), err.lineno) from None
-    except ValueError:  # null bytes: libcst says so in its own words
-        pass
+    err = _compile_error(source, full=False)
+    if isinstance(err, (RecursionError, MemoryError)):
+        raise NestedTooDeeply("nested too deeply for Python to parse")
+    if isinstance(err, SyntaxError) and "too many" in str(err.msg):  # nested parentheses...
+        raise NestedTooDeeply(str(err.msg), err.lineno)
 
 
 def python_error(source: str | bytes, full: bool = False) -> tuple[int, int, str] | None:
@@ -112,13 +105,17 @@ def python_error(source: str | bytes, full: bool = False) -> tuple[int, int, str
     parser runs; with it, the compiler too (a module-level ``nonlocal``, a keyword
     argument given twice).
     """
+    err = _compile_error(_as_lf(source), full)
+    return (err.lineno or 1, err.offset or 1, str(err.msg)) if isinstance(err, SyntaxError) \
+        else None
+
+
+def _compile_error(source: str | bytes, full: bool) -> Exception | None:
+    """What Python's parser (with ``full``, its compiler too) raises for ``source``."""
     try:
-        compile(_as_lf(source), "<module>", "exec", 0 if full else ast.PyCF_ONLY_AST,
-                dont_inherit=True)
-    except SyntaxError as err:
-        return err.lineno or 1, err.offset or 1, str(err.msg)
-    except (ValueError, RecursionError, MemoryError):
-        return None
+        compile(source, "<module>", "exec", 0 if full else ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
+        return err
     return None
 
 
@@ -153,16 +150,17 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
     walk = _Pass(module, path)
     new_module = wrapper.visit(walk)
     ctx = walk.ctx
-    findings = sorted(ctx.findings, key=lambda f: (f.line, f.column))
+    findings = list(ctx.findings)
     if ctx.refusal is not None:
         new_module, ctx.counts = module, Counts()
-        findings = sorted([*findings, ctx.refusal], key=lambda f: (f.line, f.column))
+        findings.append(ctx.refusal)
     code, data = new_module.code, new_module.bytes
     broken = None if new_module is module else _broken(source, data if isinstance(
         source, bytes) else code)
     if broken is not None:  # the last guard: a tool that edits code never breaks it
         code, data, ctx.counts = module.code, module.bytes, Counts()
-        findings = sorted([*findings, broken], key=lambda f: (f.line, f.column))
+        findings.append(broken)
+    findings.sort(key=lambda f: (f.line, f.column))
     if cr_only:
         code, data = code.replace("\n", "\r"), data.replace(b"\n", b"\r")
     return Outcome(code=code, data=data, findings=findings, counts=ctx.counts)

@@ -1,11 +1,8 @@
 """The rule registry: which rule's callbacks run on which node, and in what order.
 
-Each rule is a module of :mod:`brainpy_autograd._migrate.rules` that registers
-callbacks with :func:`register` (pyupgrade's ``_plugins/`` shape); the single
-pass (:mod:`._pass`) looks the callbacks of each node up by its type. The rules
-are named, in order, by :class:`Rule` (bump-pydantic's ``Rule`` shape): on the
-same node, callbacks run in that order, and the comment on each member says why
-it stands where it does.
+Each module of :mod:`.rules` registers callbacks with :func:`register` (pyupgrade's
+``_plugins/``); :class:`Rule` names the rules in the order their callbacks run on one
+node (bump-pydantic's ``Rule``), each member's comment saying why it stands there.
 
 Callbacks take the module's :class:`~._context.ModuleContext` first, then:
 

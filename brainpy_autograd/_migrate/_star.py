@@ -36,7 +36,7 @@ from libcst.metadata.scope_provider import GlobalScope
 from .._names import TRANSFORM_NAMES
 from ._syntax import code, full_name
 
-__all__ = ["star_names", "names_of", "INERT", "star_free"]
+__all__ = ["star_names", "names_of", "INERT", "star_free", "bound_name", "annotations_only"]
 
 #: modules whose star import is taken to bind no name the migration rewrites: the
 #: standard library and the scientific stack (their names are not brainpy aliases,
@@ -94,13 +94,11 @@ def _find_installed(module: str) -> Path | None:
     spec = PathFinder.find_spec(parts[0])
     if spec is None:
         return None
-    for location in spec.submodule_search_locations or []:
-        found = _file_in(Path(location).parent, parts)
-        if found is not None:
-            return found
-    if spec.origin and len(parts) == 1 and spec.origin.endswith(".py"):
+    found = next((found for location in spec.submodule_search_locations or []
+                  if (found := _file_in(Path(location).parent, parts))), None)
+    if found is None and spec.origin and len(parts) == 1 and spec.origin.endswith(".py"):
         return Path(spec.origin)
-    return None
+    return found
 
 
 def _file_in(root: Path, parts: list[str]) -> Path | None:
@@ -141,18 +139,10 @@ def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] |
 
 
 def _bound(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
-    """Every name the module binds at its own level (None: a star import in it that
-    cannot be told).
-
-    Collected from the syntax tree rather than from a list of statement kinds: every
-    name stored (assignments of any form, loops, ``with``, walrus, ``del`` aside), every
-    import, ``def`` and ``class``, ``match`` capture and ``except`` name, outside
-    function and class bodies, and every name a ``global`` declares anywhere (a
-    function may bind it when called). An annotation without a value binds nothing.
-    """
+    """Every name the module binds at its own level, and every name a ``global``
+    declares anywhere (None: a star import in it that cannot be told)."""
     bound: set[str] = set()
-    annotation_only = {id(n.target) for n in ast.walk(tree)
-                       if isinstance(n, ast.AnnAssign) and n.value is None}
+    annotation_only = annotations_only(tree)
     for node in _module_level(tree):
         if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
             inner = star_names(node.module or "", node.level, path, seen)
@@ -161,18 +151,30 @@ def _bound(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | N
             bound |= inner
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             bound |= {a.asname or a.name.split(".")[0] for a in node.names}
-        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            if id(node) not in annotation_only:
-                bound.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
-                               ast.MatchAs, ast.MatchStar, ast.ExceptHandler)):
-            if node.name is not None:
-                bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest is not None:
-            bound.add(node.rest)
+        elif not (isinstance(node, ast.Name) and isinstance(node.ctx, ast.Del)):
+            name = bound_name(node, annotation_only)
+            bound |= {name} if name is not None else set()
     bound |= {name for node in ast.walk(tree) if isinstance(node, ast.Global)
               for name in node.names}
     return bound
+
+
+def annotations_only(tree: ast.AST) -> set[int]:
+    """The ids of the targets of annotations without a value (``x: int`` binds nothing)."""
+    return {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.AnnAssign)
+            and n.value is None}
+
+
+def bound_name(node: ast.AST, annotation_only: set[int]) -> str | None:
+    """The name ``node`` binds or deletes: a stored or deleted name (not one of
+    ``annotation_only``), a ``def``, a class, a ``match`` capture, an ``except`` name."""
+    if isinstance(node, ast.Name):
+        return node.id if not isinstance(node.ctx, ast.Load) and \
+            id(node) not in annotation_only else None
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                         ast.MatchAs, ast.MatchStar, ast.ExceptHandler)):
+        return node.name
+    return node.rest if isinstance(node, ast.MatchMapping) else None
 
 
 def _module_level(tree: ast.Module) -> Iterator[ast.AST]:
@@ -217,7 +219,9 @@ def star_free(ctx: Any, node: cst.Name | cst.Attribute, ours: str) -> bool:
         found = resolved[name] if resolved is not None else ()
         if any(not isinstance(a.scope, GlobalScope) for a in found):
             continue  # a local name: no star import reaches it
-        top = _top_lines(ctx)
+        # the lines of the module-level simple statements (which certainly run)
+        top = ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
+                                                  if isinstance(s, cst.SimpleStatementLine)})
         bound += [line for a in found if isinstance(a.node, cst.CSTNode)
                   and (line := ctx.line_of(a.node)) in top]
         hit = _rebinding(ctx, name, ctx.line_of(node), bound)
@@ -241,7 +245,7 @@ def _rebinding(ctx: Any, name: str, use: int, bound: list[int]) -> tuple[int, st
     A star import counts only if it runs before the use (for a use inside a function,
     that can be any time after the module's first binding of the name) and no certain
     binding of the name comes between them, and then only if its module may define the
-    name. Each module's names are read once per migrated module.
+    name.
     """
     read: dict[tuple[str, int], frozenset[str] | None] = ctx.once("star.names", dict)
     for line, module, level in _stars(ctx):
@@ -259,12 +263,6 @@ def _rebinding(ctx: Any, name: str, use: int, bound: list[int]) -> tuple[int, st
     return None
 
 
-def _top_lines(ctx: Any) -> set[int]:
-    """The lines of the module-level simple statements (which certainly run)."""
-    return ctx.once("star.top_lines", lambda: {ctx.line_of(s) for s in ctx.module.body
-                                               if isinstance(s, cst.SimpleStatementLine)})
-
-
 class _Find(cst.CSTVisitor):
     def __init__(self, ctx: Any) -> None:
         super().__init__()
@@ -280,10 +278,6 @@ class _Find(cst.CSTVisitor):
 def _stars(ctx: Any) -> list[tuple[int, str, int]]:
     """(line, module, level) of each star import of the module, in line order (found once
     per module)."""
-    def find() -> list[tuple[int, str, int]]:
-        finder = _Find(ctx)
-        ctx.module.visit(finder)
-        return sorted(finder.found)
-
-    stars: list[tuple[int, str, int]] = ctx.once("star.imports", find)
+    stars: list[tuple[int, str, int]] = ctx.once("star.imports",
+                                                 lambda: sorted(ctx.walk(_Find(ctx)).found))
     return stars

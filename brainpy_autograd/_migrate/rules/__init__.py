@@ -9,19 +9,11 @@ all (``ARCHITECTURE.md`` says what a new rule needs).
 
 from __future__ import annotations
 
-from . import (
-    aliases,
-    alignment,
-    from_imports,
-    grad_vars,
-    import_placement,
-    legacy_keywords,
-    positional,
-    references,
-)
+import importlib
+
+from .._registry import Rule
 
 __all__ = ["ALL"]
 
-#: every rule's module, in the order of ``Rule``
-ALL = (aliases, from_imports, references, alignment, legacy_keywords, positional, grad_vars,
-       import_placement)
+#: every rule's module, in the order of ``Rule`` (importing one registers its callbacks)
+ALL = tuple(importlib.import_module(f".{rule.value}", __name__) for rule in Rule)

@@ -46,8 +46,7 @@ def attributes(ctx: ModuleContext) -> Attributes:
 
 
 def _analyse(ctx: ModuleContext) -> Attributes:
-    finder = _AssignmentFinder(ctx)
-    ctx.module.visit(finder)
+    finder = ctx.walk(_AssignmentFinder(ctx))
 
     def only(kind: str) -> frozenset[str]:
         return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ast
 
+from .._star import annotations_only, bound_name
+
 __all__ = ["other_bindings", "transform_uses", "is_brainpy_module"]
 
 
@@ -39,8 +41,7 @@ def other_bindings(tree: ast.Module) -> dict[str, tuple[int, int]]:
         if name is not None and name not in other:
             other[name] = (getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1)
 
-    annotation_only = {id(n.target) for n in ast.walk(tree)
-                       if isinstance(n, ast.AnnAssign) and n.value is None}
+    annotation_only = annotations_only(tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             from_brainpy = isinstance(node, ast.ImportFrom) and node.level == 0 \
@@ -52,22 +53,13 @@ def other_bindings(tree: ast.Module) -> dict[str, tuple[int, int]]:
                     imported.add(name)
                 elif alias.name != "*":
                     bind(name, node)
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            if id(node) not in annotation_only:
-                bind(node.id, node)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)):
-            bind(node.name, node)
-        elif isinstance(node, ast.MatchMapping):
-            bind(node.rest, node)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             for name in node.names:
                 bind(name, node)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bind(node.name, node)
         elif isinstance(node, ast.arg):
             bind(node.arg, node)
-        elif isinstance(node, ast.ExceptHandler):
-            bind(node.name, node)
+        else:
+            bind(bound_name(node, annotation_only), node)
     return {name: where for name, where in other.items() if name in imported}
 
 

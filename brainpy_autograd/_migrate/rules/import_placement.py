@@ -1,19 +1,11 @@
 """Rule ``import_placement``: ``import brainpy_autograd`` right after the brainpy import.
 
-Importing brainpy_autograd's transforms loads JAX, so the new import must not
-run earlier than the brainpy import it stands for (a script that sets
-``os.environ["JAX_PLATFORM_NAME"]`` or ``sys.path`` before ``import brainpy``
-must keep doing so first), and it must have run wherever a rewritten reference
-runs. Both hold by construction: the new import goes immediately after each
-import statement that binds a rewritten reference's module name (``import
-brainpy.math as bm`` for ``bm.grad``), in the same block: inside the same ``try``,
-``if``, function or class, on the same line when that line goes on (``import
-brainpy.math as bm; g = bm.grad(f)``). Wherever that import bound the name, ours
-was bound with it. An ``import brainpy_autograd`` elsewhere in the file is never
-relied on: it may run later, or not at all. (An import that binds a name of
-another scope, ``global bm`` then ``import brainpy.math as bm`` in a function, is
-never followed: ``global bm`` is another binding of ``bm``, which leaves the module
-as it is, :func:`.references.find_rebindings`.)
+It goes immediately after each import statement that binds a rewritten reference's
+module name (``import brainpy.math as bm`` for ``bm.grad``), in the same block or on
+the same line, so it runs neither before that import (nor so before a script's own
+JAX set-up) nor anywhere that import did not bind the name; an ``import
+brainpy_autograd`` elsewhere is never relied on (ARCHITECTURE.md, "certain placements
+by construction").
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = ("import os\\nos.environ['JAX_PLATFORM_NAME'] = 'cpu'\\n"

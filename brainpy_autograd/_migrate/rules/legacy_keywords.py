@@ -49,19 +49,14 @@ LEGACY = ("dyn_vars", "child_objs", "reduce_axes")
 @register(cst.Call, Rule.LEGACY_KEYWORDS)
 def report_untraced(ctx: ModuleContext, original: cst.Call, updated: cst.Call) -> cst.Call:
     """A call with a legacy keyword that the migration did not rewrite, in a module that
-    uses a transform, or a module of them, as a value (:func:`_transform_passed_on`).
-
-    There a call of anything (an alias bound in a function, an attribute, a
-    container's element, a parameter, ``functools.partial``) may be a transform's, so
-    it is reported, unless it is traced to what it is: BrainPy's own non-transform
-    names (``bm.jit``) and the file's own functions and classes.
-    """
+    uses a transform, or a module of them, as a value (:class:`_PassedOn`): there a call
+    of anything may be a transform's, unless :func:`_traced` says what it is."""
     legacy = [a for a in original.args if a.keyword is not None
               and a.keyword.value in LEGACY]
     func = original.func
     if not legacy or ctx.call_target(func) is not None or _traced(ctx, func):
         return updated
-    if not _transform_passed_on(ctx):
+    if not ctx.once("passed_on", lambda: ctx.walk(_PassedOn(ctx)).found):
         return updated  # no transform goes anywhere but its own call: not one of them
     names = " and ".join(f"{a.keyword.value}=" for a in legacy if a.keyword is not None)
     ctx.find(legacy[0], f"{names} {'is' if len(legacy) == 1 else 'are'} passed to "
@@ -127,15 +122,6 @@ class _PassedOn(cst.CSTVisitor):
                 or self.ctx.qualified(node) & (SOURCES | {OURS, "brainpy"})):
             self.found = True
         return not self.found
-
-
-def _transform_passed_on(ctx: ModuleContext) -> bool:
-    def find() -> bool:
-        finder = _PassedOn(ctx)
-        ctx.module.visit(finder)
-        return finder.found
-
-    return ctx.once("passed_on", find)
 
 
 def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str | None = None) -> bool:

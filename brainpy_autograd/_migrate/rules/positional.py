@@ -43,10 +43,8 @@ _NEW_ORDER = ("func", "grad_vars", "argnums")
 
 @register(TransformCall, Rule.POSITIONAL)
 def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
-    """The 2.2 and 2.9 forms share their first two places (func, grad_vars) except for
-    hessian and vector_grad, whose 2.2 form is (func, dyn_vars, grad_vars, argnums...):
-    there the second place means dyn_vars or grad_vars, and only the third tells which
-    (a Variable: 2.2's grad_vars; an int: 2.9's argnums)."""
+    """Drop a certain BrainPy 2.2 positional ``dyn_vars`` and pass what follows it by
+    keyword (the module docstring says how the 2.2 and 2.9 forms are told apart)."""
     positional, args, name = call.positional, call.original.args, call.name
     old = _OLD_ORDER[name]
     second_form = old.index("dyn_vars") == 1  # hessian, vector_grad

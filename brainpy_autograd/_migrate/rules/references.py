@@ -61,9 +61,7 @@ def _record_binding(ctx: ModuleContext, node: cst.BaseExpression) -> None:
     ``bp.math``) of a reference.
 
     libcst records the access on the outermost node it resolved: the name ``bm``
-    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``. (A
-    name that something else binds too, ``bm = None`` after a failed import, made
-    :func:`find_rebindings` leave the module as it is.)
+    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``.
     """
     while True:
         scope = ctx.get_metadata(ScopeProvider, node)
