@@ -125,21 +125,25 @@ def normalize_argnums(fname: str, argnums: Any) -> Argnums:
     return tuple(chosen)
 
 
-def not_a_state(node: Any, path: str, *, cycle: bool = False) -> TypeError:
-    """The error for a ``grad_vars`` leaf at ``path`` (``"grad_vars['w']"``) that is no State.
+def not_a_state(fname: str, node: Any, path: str, *, cycle: bool = False) -> TypeError:
+    """The error of ``fname(...)`` for a ``grad_vars`` leaf at ``path``
+    (``"grad_vars['w']"``) that is no State.
 
     ``cycle``: the leaf is a container that holds itself.
     """
     if cycle:
-        return TypeError(f"{path} contains itself; grad_vars must be a tree of States.")
+        return TypeError(f"{fname}(): {path} contains itself; grad_vars must be a tree of "
+                         f"States.")
     if isinstance(node, (set, frozenset)):
         return TypeError(
-            f"{path} is a {type(node).__name__}, which has no order, so its gradients "
+            f"{fname}(): {path} is a {type(node).__name__}, which has no order, so its "
+            f"gradients "
             f"could not be matched to its members. Use a list, tuple or dict of States."
         )
     what = a_type(node)
     return TypeError(
-        f"{path} is {what}, not a State. grad_vars can only hold States (or lists, "
+        f"{fname}(): {path} is {what}, not a State. grad_vars can only hold States (or "
+        f"lists, "
         f"tuples and dicts of them), because the transform differentiates the values "
         f"that the function reads from them. Wrap the value, e.g. "
         f"brainstate.ParamState(value) (bm.TrainVar(value) in BrainPy), and read it "

@@ -75,9 +75,9 @@ class VarStructure:
 
 
 def flatten_grad_vars(
-    grad_vars: Any,
+    fname: str, grad_vars: Any,
 ) -> tuple[tuple[State, ...], VarStructure, tuple[str, ...]]:
-    """Validate ``grad_vars`` and split it into its States, its layout and paths.
+    """Validate ``fname``'s ``grad_vars`` and split it into its States, layout and paths.
 
     The paths (``"grad_vars['w']"``, ...) name each State in error messages.
 
@@ -88,29 +88,31 @@ def flatten_grad_vars(
         and its type, or if a container holds itself.
     """
     leaves: list[tuple[State, str]] = []
-    structure = _flatten(grad_vars, "grad_vars", leaves, set())
+    structure = _flatten(fname, grad_vars, "grad_vars", leaves, set())
     return tuple(s for s, _ in leaves), structure, tuple(p for _, p in leaves)
 
 
 _Leaves = list[tuple[State, str]]
 
 
-def _flatten(node: Any, path: str, leaves: _Leaves, active: set[int]) -> VarStructure:
+def _flatten(fname: str, node: Any, path: str, leaves: _Leaves,
+             active: set[int]) -> VarStructure:
     if is_state(node):
         leaves.append((node, path))
         return VarStructure(_LEAF)
     if isinstance(node, (list, tuple, dict)):
         if id(node) in active:
-            raise not_a_state(node, path, cycle=True)
+            raise not_a_state(fname, node, path, cycle=True)
         active.add(id(node))
         try:
-            return _flatten_container(node, path, leaves, active)
+            return _flatten_container(fname, node, path, leaves, active)
         finally:
             active.discard(id(node))
-    raise not_a_state(node, path)
+    raise not_a_state(fname, node, path)
 
 
 def _flatten_container(
+    fname: str,
     node: list[Any] | tuple[Any, ...] | dict[Any, Any],
     path: str,
     leaves: _Leaves,
@@ -119,9 +121,11 @@ def _flatten_container(
     start = len(leaves)
     if isinstance(node, dict):
         keys = tuple(node.keys())
-        children = tuple(_flatten(node[k], f"{path}[{k!r}]", leaves, active) for k in keys)
+        children = tuple(_flatten(fname, node[k], f"{path}[{k!r}]", leaves, active)
+                         for k in keys)
         return VarStructure(_DICT, children, keys=keys, num_leaves=len(leaves) - start)
-    children = tuple(_flatten(v, f"{path}[{i}]", leaves, active) for i, v in enumerate(node))
+    children = tuple(_flatten(fname, v, f"{path}[{i}]", leaves, active)
+                     for i, v in enumerate(node))
     if isinstance(node, list):
         kind, cls = _LIST, None
     elif hasattr(node, "_fields"):  # a namedtuple keeps its class

@@ -133,7 +133,7 @@ def make_options(name: str, arguments: Mapping[str, Any]) -> Options:
     grad_vars, argnums = arguments.get("grad_vars"), arguments.get("argnums")
     normalized = normalize_argnums(name, argnums)
     if grad_vars is not None:
-        states, structure, paths = flatten_grad_vars(grad_vars)
+        states, structure, paths = flatten_grad_vars(name, grad_vars)
         if states:
             check_state_grad_formatter(name)
     else:

@@ -291,13 +291,19 @@ def test_each_error_of_each_transform_starts_with_its_name(kind, use):
     assert text.startswith(prefix), text
 
 
-@pytest.mark.xfail(strict=True, reason="the grad_vars leaf check (_grad_vars.py) is not told "
-                                       "the transform's name: 'grad_vars[1] is an int, ...'")
-@pytest.mark.parametrize("kind", ["grad"])
-def test_a_grad_vars_error_starts_with_the_transforms_name(kind):
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("grad_vars", [[_W, 3], {"s": {1, 2}}], ids=["int", "set"])
+def test_a_grad_vars_error_starts_with_the_transforms_name(kind, grad_vars):
     with pytest.raises(TypeError) as err:
-        getattr(bpa, kind)(_f, grad_vars=[_W, 3])
-    assert str(err.value).startswith(f"{kind}("), str(err.value)
+        getattr(bpa, kind)(_f, grad_vars=grad_vars)
+    assert str(err.value).startswith(f"{kind}(): grad_vars["), str(err.value)
+
+
+def test_a_grad_vars_that_holds_itself_is_named_with_the_transform():
+    loop: list = [_W]
+    loop.append(loop)
+    with pytest.raises(TypeError, match=r"^jacfwd\(\): grad_vars\[1\] contains itself"):
+        bpa.jacfwd(_f, grad_vars=loop)
 
 
 def test_a_grad_vars_leaf_is_named_with_the_right_article():
