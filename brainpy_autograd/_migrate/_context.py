@@ -138,10 +138,6 @@ class ModuleContext:
         line: int = self.get_metadata(PositionProvider, node).start.line
         return line
 
-    def source_line(self, number: int) -> str:
-        """Line ``number`` (1-based) of the original module."""
-        return self.once("lines", self.module.code.splitlines)[number - 1]
-
     # -- what the rules report
 
     def _finding(self, node: cst.CSTNode, message: str) -> Finding:
