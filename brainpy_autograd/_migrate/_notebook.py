@@ -322,10 +322,9 @@ def _split(code: str, markers: _Markers) -> dict[int, str]:
 def _cell_findings(findings: list[Finding], combined: str,
                    markers: _Markers) -> list[CellFinding]:
     """Findings of the combined module, by cell and line within the cell."""
-    starts: list[tuple[int, int]] = []  # (line of the cell's first source line, cell index)
-    for match in markers.mark_re.finditer(combined):
-        line = combined.count("\n", 0, match.start()) + 2
-        starts.append((line, int(match.group(1))))
+    # (line of the cell's first source line, cell index)
+    starts = [(combined.count("\n", 0, match.start()) + 2, int(match.group(1)))
+              for match in markers.mark_re.finditer(combined)]
     out = []
     for f in findings:
         first_line, index = max((s for s in starts if s[0] <= f.line), default=starts[0])

@@ -102,13 +102,10 @@ def _find_installed(module: str) -> Path | None:
 
 
 def _file_in(root: Path, parts: list[str]) -> Path | None:
-    base = root.joinpath(*parts) if parts else root
+    base = root.joinpath(*parts)
     # a package before a module of the same name, as Python's import finds them
-    for candidate in (base / "__init__.py",
-                      base.with_name(base.name + ".py") if parts else None):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    return None
+    candidates = [base / "__init__.py", *([base.with_name(base.name + ".py")] if parts else [])]
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
 def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
