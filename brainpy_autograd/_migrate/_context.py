@@ -166,11 +166,9 @@ class ModuleContext:
         names = self.qualified(node)
         found = [(module, attr) for module, _, attr in (n.rpartition(".") for n in names)
                  if attr in TARGETS and (module in SOURCES or module == OURS)]
-        if found and not star_free(self, node, OURS):
-            return None
         # another binding of the name (`bm = None`, `import mylib as bm`) leaves the
         # module as it is: rules.references.find_rebindings
-        return found[0] if found else None
+        return found[0] if found and star_free(self, node, OURS) else None
 
     def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a
