@@ -2,8 +2,7 @@
 
 A notebook's code cells share one namespace (``import brainpy.math as bm`` in
 cell 1, ``bm.grad`` in cell 7), so they are migrated together: joined into one
-module with a marker line before each cell (its random token is absent from the
-notebook, so no cell can hold a marker), rewritten by
+module with a marker line before each cell (:class:`_Markers`), rewritten by
 :func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
 syntax that is not Python is masked first and put back unchanged afterwards:
 line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
@@ -12,8 +11,6 @@ not Python (``%%bash``, ``x = !ls``) is left out and reported.
 
 The notebook is written back in its own JSON layout (:mod:`._nbjson`), where only
 the ``source`` of the rewritten cells changes, or else reported and left untouched.
-A code cell whose ``source`` is missing, ``null`` or not text makes the file
-unreadable as a notebook (``ValueError``).
 
 >>> import json
 >>> cell = {"cell_type": "code", "metadata": {},

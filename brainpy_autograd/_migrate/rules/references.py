@@ -33,8 +33,7 @@ from ._bindings import other_bindings, transform_uses
 @register(cst.Module, Rule.REFERENCES, on="visit")
 def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
     """Leave the module if a name that a brainpy import binds, used as ``bm.grad``, is
-    bound by anything else too, anywhere in it (by construction: no analysis of which
-    binding a use sees)."""
+    bound by anything else too, anywhere in it (:mod:`._bindings`)."""
     try:
         tree = ast.parse(module.code)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
