@@ -275,6 +275,4 @@ class _Find(cst.CSTVisitor):
 def _stars(ctx: Any) -> list[tuple[int, str, int]]:
     """(line, module, level) of each star import of the module, in line order (found once
     per module)."""
-    stars: list[tuple[int, str, int]] = ctx.once("star.imports",
-                                                 lambda: sorted(ctx.walk(_Find(ctx)).found))
-    return stars
+    return ctx.once("star.imports", lambda: sorted(ctx.walk(_Find(ctx)).found))
