@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from ._files import not_to_write, shown, source_files, write_atomically
+
 __all__ = ["main", "EXIT_CODES", "PROGRESS_THRESHOLD"]
 
 #: trees with at least this many files get a progress bar (on a terminal)
@@ -115,8 +117,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("brainpy-autograd-migrate --progress needs tqdm. Install it with: "
              "pip install 'tqdm>=4.66' (or run without --progress)", sys.stderr)
         return 2
-    from ._files import source_files
-
     walk = source_files(args.paths)
     tally = _Tally(files=len(walk.files), failed=len(walk.problems))
     for problem in walk.problems:
@@ -162,8 +162,6 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     Findings refer to the file as it is on disk after the run: the rewritten file
     when it was written, else the file as it was.
     """
-    from ._files import not_to_write, write_atomically
-
     if result.error is not None:
         _say(result.error, sys.stderr)
         tally.failed += 1
@@ -191,8 +189,6 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
 
 def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     """Print the --diff, --check or write line of a file that changes, and count it."""
-    from ._files import shown
-
     if args.diff and isinstance(result.diff, bytes):
         _say_bytes(result.diff)
     elif args.diff:

@@ -138,10 +138,6 @@ class ModuleContext:
         line: int = self.get_metadata(PositionProvider, node).start.line
         return line
 
-    def source_line(self, number: int) -> str:
-        """Line ``number`` (1-based) of the original module."""
-        return self.once("lines", self.module.code.splitlines)[number - 1]
-
     # -- what the rules report
 
     def _finding(self, node: cst.CSTNode, message: str) -> Finding:
@@ -170,11 +166,9 @@ class ModuleContext:
         names = self.qualified(node)
         found = [(module, attr) for module, _, attr in (n.rpartition(".") for n in names)
                  if attr in TARGETS and (module in SOURCES or module == OURS)]
-        if found and not star_free(self, node, OURS):
-            return None
         # another binding of the name (`bm = None`, `import mylib as bm`) leaves the
         # module as it is: rules.references.find_rebindings
-        return found[0] if found else None
+        return found[0] if found and star_free(self, node, OURS) else None
 
     def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a

@@ -79,11 +79,7 @@ def read(text: str) -> tuple[JsonLayout | None, Any]:
 
 
 def _upper_escapes(text: str) -> bool:
-    """Whether the file writes its ``\\u`` escapes with upper-case hex digits."""
-    for match in _ESCAPE.finditer(text):
-        digits = match.group(2)
-        if digits != digits.lower():
-            return True
-        if digits != digits.upper():
-            return False
-    return False
+    """Whether the file writes its ``\\u`` escapes with upper-case hex digits (the first
+    escape with a letter in it decides)."""
+    lettered = (m.group(2) for m in _ESCAPE.finditer(text) if not m.group(2).isdigit())
+    return next((digits != digits.lower() for digits in lettered), False)

@@ -2,8 +2,7 @@
 
 A notebook's code cells share one namespace (``import brainpy.math as bm`` in
 cell 1, ``bm.grad`` in cell 7), so they are migrated together: joined into one
-module with a marker line before each cell (its random token is absent from the
-notebook, so no cell can hold a marker), rewritten by
+module with a marker line before each cell (:class:`_Markers`), rewritten by
 :func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
 syntax that is not Python is masked first and put back unchanged afterwards:
 line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
@@ -12,8 +11,6 @@ not Python (``%%bash``, ``x = !ls``) is left out and reported.
 
 The notebook is written back in its own JSON layout (:mod:`._nbjson`), where only
 the ``source`` of the rewritten cells changes, or else reported and left untouched.
-A code cell whose ``source`` is missing, ``null`` or not text makes the file
-unreadable as a notebook (``ValueError``).
 
 >>> import json
 >>> cell = {"cell_type": "code", "metadata": {},
@@ -322,10 +319,9 @@ def _split(code: str, markers: _Markers) -> dict[int, str]:
 def _cell_findings(findings: list[Finding], combined: str,
                    markers: _Markers) -> list[CellFinding]:
     """Findings of the combined module, by cell and line within the cell."""
-    starts: list[tuple[int, int]] = []  # (line of the cell's first source line, cell index)
-    for match in markers.mark_re.finditer(combined):
-        line = combined.count("\n", 0, match.start()) + 2
-        starts.append((line, int(match.group(1))))
+    # (line of the cell's first source line, cell index)
+    starts = [(combined.count("\n", 0, match.start()) + 2, int(match.group(1)))
+              for match in markers.mark_re.finditer(combined)]
     out = []
     for f in findings:
         first_line, index = max((s for s in starts if s[0] <= f.line), default=starts[0])

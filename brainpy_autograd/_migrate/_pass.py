@@ -1,8 +1,7 @@
 """The single libcst pass: one parse and one metadata resolution per module, every rule in it.
 
 :class:`_Pass` calls each node's callbacks (:mod:`._registry`) in rule order; a call
-of a transform goes to the call rules as a :class:`~._context.TransformCall`, whose
-edits are applied once, after the last rule.
+of a transform goes to the call rules as a :class:`~._context.TransformCall`.
 
 libcst's codemod framework would add a deep copy and two more passes
 (AddImportsVisitor, RemoveImportsVisitor) per file, about 4x the time of parsing

@@ -1,8 +1,7 @@
 """The rule registry: which rule's callbacks run on which node, and in what order.
 
 Each module of :mod:`.rules` registers callbacks with :func:`register` (pyupgrade's
-``_plugins/``); :class:`Rule` names the rules in the order their callbacks run on one
-node (bump-pydantic's ``Rule``), each member's comment saying why it stands there.
+``_plugins/``); :class:`Rule` orders them (bump-pydantic's ``Rule``).
 
 Callbacks take the module's :class:`~._context.ModuleContext` first, then:
 

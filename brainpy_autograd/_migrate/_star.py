@@ -102,13 +102,10 @@ def _find_installed(module: str) -> Path | None:
 
 
 def _file_in(root: Path, parts: list[str]) -> Path | None:
-    base = root.joinpath(*parts) if parts else root
+    base = root.joinpath(*parts)
     # a package before a module of the same name, as Python's import finds them
-    for candidate in (base / "__init__.py",
-                      base.with_name(base.name + ".py") if parts else None):
-        if candidate is not None and candidate.is_file():
-            return candidate
-    return None
+    candidates = [base / "__init__.py", *([base.with_name(base.name + ".py")] if parts else [])]
+    return next((candidate for candidate in candidates if candidate.is_file()), None)
 
 
 def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] | None:
@@ -278,6 +275,4 @@ class _Find(cst.CSTVisitor):
 def _stars(ctx: Any) -> list[tuple[int, str, int]]:
     """(line, module, level) of each star import of the module, in line order (found once
     per module)."""
-    stars: list[tuple[int, str, int]] = ctx.once("star.imports",
-                                                 lambda: sorted(ctx.walk(_Find(ctx)).found))
-    return stars
+    return ctx.once("star.imports", lambda: sorted(ctx.walk(_Find(ctx)).found))

@@ -68,13 +68,8 @@ def repeated_keyword(args: Sequence[cst.Arg]) -> str | None:
     >>> repeated_keyword(cst.parse_expression("f(a, b=1, c=2, b=3)").args)
     'b'
     """
-    seen: set[str] = set()
-    for arg in args:
-        if arg.keyword is not None:
-            if arg.keyword.value in seen:
-                return arg.keyword.value
-            seen.add(arg.keyword.value)
-    return None
+    names = [arg.keyword.value for arg in args if arg.keyword is not None]
+    return next((name for i, name in enumerate(names) if name in names[:i]), None)
 
 
 def edit_args(args: Sequence[cst.Arg], drop: set[int],

@@ -59,8 +59,7 @@ def results(files: list[Path], jobs: int, want_diff: bool,
 
 def _context() -> multiprocessing.context.BaseContext:
     """A fork server where there is one (a fresh interpreter that imports the migration
-    once, the workers forked from it), else spawned interpreters: safe whatever threads
-    this process runs."""
+    once, the workers forked from it), else spawned interpreters."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["brainpy_autograd._migrate._job"])

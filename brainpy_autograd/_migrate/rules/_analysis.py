@@ -42,18 +42,7 @@ class Attributes:
 
 def attributes(ctx: ModuleContext) -> Attributes:
     """The module's attribute assignments (analysed on the first call, then kept)."""
-    return ctx.once("attributes", lambda: _analyse(ctx))
-
-
-def _analyse(ctx: ModuleContext) -> Attributes:
-    finder = ctx.walk(_AssignmentFinder(ctx))
-
-    def only(kind: str) -> frozenset[str]:
-        return frozenset(n for n, kinds in finder.kinds.items() if kinds == {kind})
-
-    return Attributes(plain={n: line for n, line in finder.first_line.items()
-                             if finder.kinds[n] == {"array"}},
-                      states=only("state"), ints=only("int"))
+    return ctx.once("attributes", lambda: ctx.walk(_AssignmentFinder(ctx)).attributes())
 
 
 class _AssignmentFinder(cst.CSTVisitor):
@@ -72,6 +61,12 @@ class _AssignmentFinder(cst.CSTVisitor):
             self.kinds.setdefault(name, set()).add(kind)
             if kind == "array":
                 self.first_line.setdefault(name, self.ctx.line_of(node))
+
+    def attributes(self) -> Attributes:
+        only = {kind: frozenset(n for n, kinds in self.kinds.items() if kinds == {kind})
+                for kind in ("array", "state", "int")}
+        return Attributes(plain={n: self.first_line[n] for n in only["array"]},
+                          states=only["state"], ints=only["int"])
 
 
 def value_kind(ctx: ModuleContext, node: cst.BaseExpression) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import io
 import tokenize
-from collections.abc import Sequence
 
 import libcst as cst
 
@@ -26,6 +25,7 @@ from .._registry import Rule, register
 from .._syntax import code, followed_by, full_name
 
 _OURS_MODULE = cst.Name(OURS)
+_Line = cst.SimpleStatementLine | cst.SimpleStatementSuite
 
 
 def _split(ctx: ModuleContext, original: cst.ImportFrom,
@@ -104,39 +104,26 @@ def _comments(statement: cst.ImportFrom) -> list[tuple[str, str]]:
     return sorted(found)
 
 
-def _rewrite(ctx: ModuleContext, original: Sequence[cst.BaseSmallStatement],
-             updated: Sequence[cst.BaseSmallStatement]) -> list[list[cst.BaseSmallStatement]]:
-    """The small statements, each ImportFrom split; one list per resulting piece."""
-    pieces: list[list[cst.BaseSmallStatement]] = []
-    for old, new in zip(original, updated):
-        if not (isinstance(old, cst.ImportFrom) and isinstance(new, cst.ImportFrom)):
-            pieces.append([new])
-            continue
-        kept, ours = _split(ctx, old, new)
-        pieces.append([s for s in (kept, ours) if s is not None])
-    return pieces
-
-
 @register(cst.SimpleStatementLine, Rule.FROM_IMPORTS)
-def rewrite_line(ctx: ModuleContext, original: cst.SimpleStatementLine,
-                 updated: cst.SimpleStatementLine
-                 ) -> cst.SimpleStatementLine | cst.FlattenSentinel[cst.BaseStatement]:
+@register(cst.SimpleStatementSuite, Rule.FROM_IMPORTS)
+def rewrite_line(ctx: ModuleContext, original: _Line, updated: _Line
+                 ) -> _Line | cst.FlattenSentinel[cst.BaseStatement]:
+    """Split each ``from brainpy.math import ...`` of a line (or of a suite, ``if x: ...``):
+    a statement that is a line of its own becomes two lines, others stay on their line."""
     if not any(isinstance(s, cst.ImportFrom) for s in original.body):
         return updated
-    pieces = _rewrite(ctx, original.body, updated.body)
-    if len(pieces) == 1 and len(pieces[0]) == 2:  # a line of its own: two lines
+    pieces: list[list[cst.BaseSmallStatement]] = []  # one list per statement of the line
+    for old, new in zip(original.body, updated.body):
+        if isinstance(old, cst.ImportFrom) and isinstance(new, cst.ImportFrom):
+            pieces.append([s for s in _split(ctx, old, new) if s is not None])
+        else:
+            pieces.append([new])
+    if isinstance(updated, cst.SimpleStatementLine) and len(pieces) == 1 \
+            and len(pieces[0]) == 2:
         kept, ours = pieces[0]
         return cst.FlattenSentinel([updated.with_changes(body=[kept]),
                                     cst.SimpleStatementLine(body=[ours])])
     return updated.with_changes(body=_joined(pieces))
-
-
-@register(cst.SimpleStatementSuite, Rule.FROM_IMPORTS)
-def rewrite_suite(ctx: ModuleContext, original: cst.SimpleStatementSuite,
-                  updated: cst.SimpleStatementSuite) -> cst.SimpleStatementSuite:
-    if not any(isinstance(s, cst.ImportFrom) for s in original.body):
-        return updated
-    return updated.with_changes(body=_joined(_rewrite(ctx, original.body, updated.body)))
 
 
 def _joined(pieces: list[list[cst.BaseSmallStatement]]) -> list[cst.BaseSmallStatement]:

@@ -31,15 +31,14 @@ def check_grad_vars(ctx: ModuleContext, call: TransformCall) -> None:
         arg = args[call.grad_vars_index]
     if arg is None:
         return
-    name = call.name
     for leaf in _leaves(arg.value):
         if isinstance(leaf, cst.Call) and value_kind(ctx, leaf) == "array":
-            ctx.find(leaf, f"grad_vars of {name}() holds a plain array `{code(leaf)}`: "
+            ctx.find(leaf, f"grad_vars of {call.name}() holds a plain array `{code(leaf)}`: "
                            f"only variables can be differentiated there; make it "
                            f"bm.TrainVar(...).")
         elif isinstance(leaf, cst.Attribute) and leaf.attr.value in attributes(ctx).plain:
             line = attributes(ctx).plain[leaf.attr.value]
-            ctx.find(leaf, f"grad_vars of {name}() holds `{code(leaf)}`, assigned a "
+            ctx.find(leaf, f"grad_vars of {call.name}() holds `{code(leaf)}`, assigned a "
                            f"plain array at line {line}: only variables can be "
                            f"differentiated there; make it bm.TrainVar(...).")
 

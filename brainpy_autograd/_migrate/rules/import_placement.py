@@ -76,16 +76,6 @@ class _Insert(cst.CSTTransformer):
                 out += followed_by(new, _ours())
         return out
 
-    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
-                                   updated_node: cst.SimpleStatementSuite) -> Any:
-        return updated_node.with_changes(
-            body=self._smalls(original_node.body, updated_node.body, True))
-
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine) -> Any:
-        return updated_node.with_changes(
-            body=self._smalls(original_node.body, updated_node.body, False))
-
     def _lines(self, original: Sequence[cst.BaseStatement],
                updated: Sequence[cst.BaseStatement], top: bool) -> list[cst.BaseStatement]:
         """``updated`` with a line ``import brainpy_autograd`` after the first line that ends
@@ -108,11 +98,13 @@ class _Insert(cst.CSTTransformer):
             blank = top and placed
         return out
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> Any:
-        return updated_node.with_changes(
-            body=self._lines(original_node.body, updated_node.body, False))
-
-    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> Any:
-        return updated_node.with_changes(
-            body=self._lines(original_node.body, updated_node.body, True))
+    def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+            last_too = isinstance(original_node, cst.SimpleStatementSuite)
+            return updated_node.with_changes(
+                body=self._smalls(original_node.body, updated_node.body, last_too))
+        if isinstance(original_node, (cst.IndentedBlock, cst.Module)):
+            top = isinstance(original_node, cst.Module)
+            return updated_node.with_changes(
+                body=self._lines(original_node.body, updated_node.body, top))
+        return updated_node

@@ -38,7 +38,7 @@ def drop_legacy_keywords(ctx: ModuleContext, call: TransformCall) -> None:
         ctx.find(call.original, f"{call.name}() takes **kwargs: check that they carry no "
                                 f"dyn_vars, child_objs or reduce_axes.")
     for i, arg in enumerate(args):
-        if arg.keyword is not None and is_legacy(ctx, arg):
+        if arg.keyword is not None and is_legacy(ctx, arg, arg.keyword.value):
             call.drop.add(i)
 
 
@@ -124,14 +124,11 @@ class _PassedOn(cst.CSTVisitor):
         return not self.found
 
 
-def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str | None = None) -> bool:
-    """Whether an argument is a legacy one to remove (reporting the rest): a keyword
-    argument, or a positional one in the place of ``keyword`` (BrainPy 2.2's positional
+def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str) -> bool:
+    """Whether ``arg``, passed as ``keyword``, is a legacy one to remove (reporting the
+    rest): by name, or positionally in its place (BrainPy 2.2's positional
     ``reduce_axes``, which :mod:`.positional` hands over here, so that one run gives the
     final result)."""
-    if keyword is None:
-        assert arg.keyword is not None
-        keyword = arg.keyword.value
     if keyword in ("dyn_vars", "child_objs"):
         if not _without_effects(arg.value):
             ctx.find(arg, f"{keyword}={code(arg.value)} may do something when evaluated (a "

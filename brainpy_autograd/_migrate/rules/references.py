@@ -33,8 +33,7 @@ from ._bindings import other_bindings, transform_uses
 @register(cst.Module, Rule.REFERENCES, on="visit")
 def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
     """Leave the module if a name that a brainpy import binds, used as ``bm.grad``, is
-    bound by anything else too, anywhere in it (by construction: no analysis of which
-    binding a use sees)."""
+    bound by anything else too, anywhere in it (:mod:`._bindings`)."""
     try:
         tree = ast.parse(module.code)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as err:
@@ -44,16 +43,15 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
     other = other_bindings(tree)
     ctx.state["shadow"] = other.get(OURS)
     uses = transform_uses(tree, set(other) - {OURS}, TARGETS)
-    for name, (line, column) in sorted(uses.items(), key=lambda item: item[1]):
-        bound, _ = other[name]
-        if ctx.refusal is None:
-            ctx.refusal = Finding(line, column, (
-                f"`{name}` is imported from brainpy and also bound by something else in "
-                f"this file (line {bound}: an assignment, a loop, a `with`, `except` or "
-                f"`match` target, a parameter, `del`, another import...), so its uses may "
-                f"not be brainpy's; left as it is: rewrite its calls by hand "
-                f"(`{OURS}.grad`, without dyn_vars/child_objs), or give the other binding "
-                f"another name and run the migration again."))
+    if uses and ctx.refusal is None:  # reported at the first use in the file
+        name, (line, column) = min(uses.items(), key=lambda item: item[1])
+        ctx.refusal = Finding(line, column, (
+            f"`{name}` is imported from brainpy and also bound by something else in "
+            f"this file (line {other[name][0]}: an assignment, a loop, a `with`, `except` or "
+            f"`match` target, a parameter, `del`, another import...), so its uses may "
+            f"not be brainpy's; left as it is: rewrite its calls by hand "
+            f"(`{OURS}.grad`, without dyn_vars/child_objs), or give the other binding "
+            f"another name and run the migration again."))
 
 
 def _record_binding(ctx: ModuleContext, node: cst.BaseExpression) -> None:
