@@ -14,7 +14,10 @@
 # In the first three, session `tests` runs the README's test command,
 # `pip install -e '.[test]' && python -m pytest -n auto`, which leaves out the tests marked `slow`
 # (addopts in pyproject.toml); `tests-slow` runs those in py311-oldest, and `wheel` runs
-# the whole suite, slow tests included, against the wheel.
+# the whole suite, slow tests included, against the wheel. The hypothesis properties
+# explore with the full `ci` counts in py311-latest (and with compiled evaluation off in
+# `properties-interpreted`); the other environments run them with fewer examples
+# (profile `ci-matrix`), since there they check the stack, not the programs.
 
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ from pathlib import Path
 import nox
 
 nox.needs_version = ">=2025.2.9"  # requires= between sessions
-nox.options.default_venv_backend = "venv"
+# uv builds and fills the environments where it is installed (`.ci/run` installs
+# nox[uv]): the same pins in seconds instead of a minute or two per session; plain
+# venv + pip otherwise. The README's own commands still run with pip (session tests).
+nox.options.default_venv_backend = "uv|venv"
 # a Python that is not there fails its session (nox would otherwise skip it, or download one)
 nox.options.error_on_missing_interpreters = True
 nox.options.download_python = "never"
@@ -58,19 +64,34 @@ def _python(env: str) -> str:
     return ENVIRONMENTS[env][0]
 
 
+#: The hypothesis profile of the environments other than py311-latest, which explores
+#: with the full ``ci`` counts: fewer examples, the same derandomized properties
+#: (tests/conftest.py).
+MATRIX_PROFILE = {"BRAINPY_AUTOGRAD_PROFILE": "ci-matrix"}
+
+
 def _fresh(session: nox.Session, env: str) -> None:
-    """The environment ``env``'s pins, installed first (with a current pip)."""
+    """The environment ``env``'s pins, installed first (with a current pip in the venv:
+    the README's commands use it)."""
     session.install("-q", "--upgrade", "pip")
     pins = ENVIRONMENTS[env][1]
     if pins:
         session.install("-q", *pins)
 
 
-def _readme_tests(session: nox.Session) -> None:
-    """The README's test command, word for word (arguments after ``--`` go to pytest)."""
+def _readme_tests(session: nox.Session, env: str) -> None:
+    """The README's test command, word for word (arguments after ``--`` go to pytest).
+
+    In py311-latest its ``pip install`` resolves everything in a fresh venv, as on a
+    new machine; elsewhere the session's installer has put the dependencies in first,
+    so pip finds them there and only installs the package.
+    """
     install, test = (shlex.split(command) for command in README_TESTS)
+    if env != "py311-latest":
+        session.install("-q", "-e", ".[test]")
     session.run(*install[:2], "-q", *install[2:])
-    session.run(*test, *session.posargs)
+    session.run(*test, *session.posargs,
+                env={} if env == "py311-latest" else MATRIX_PROFILE)
 
 
 @nox.session
@@ -82,7 +103,7 @@ def _readme_tests(session: nox.Session) -> None:
 def tests(session: nox.Session, env: str) -> None:
     """The README's test command in one environment of the matrix (slow tests left out)."""
     _fresh(session, env)
-    _readme_tests(session)
+    _readme_tests(session, env)
     session.run("python", "-c", VERSIONS)
     if env == "py311-oldest":
         session.run("python", "-c", "import brainstate, jax; "
@@ -178,7 +199,8 @@ def wheel(session: nox.Session) -> None:
         # tests one at a time: they start processes and load the machine themselves
         for marks in (["-n", "auto", "-m", "not slow"], ["-m", "slow"]):
             session.run("python", "-m", "pytest", *marks, str(src / "tree" / "tests"),
-                        *session.posargs, env={"BRAINPY_AUTOGRAD_EXPECT_INSTALLED": "1"})
+                        *session.posargs,
+                        env={"BRAINPY_AUTOGRAD_EXPECT_INSTALLED": "1", **MATRIX_PROFILE})
 
 
 @nox.session(python=_python("py311-latest"), name="migrate-nojax")

@@ -4,12 +4,15 @@ Profiles (choose with ``BRAINPY_AUTOGRAD_PROFILE``, default ``ci``):
 
 - ``ci``: derandomized, no example database, no deadline, few examples, so the
   whole suite is fast and reproducible on a 2-core CI machine;
+- ``ci-matrix``: ``ci`` with at most ``helpers.MATRIX_EXAMPLES`` examples per test, for
+  CI's environments other than py311-latest (set by ``noxfile.py``);
 - ``dev``: a quick loop while you edit: at most ``helpers.DEV_EXAMPLES`` examples per
   test, random seeds, and hypothesis's example database (``.hypothesis/``), so that a
   failure it found is tried first in the next run;
 - ``thorough``: many more examples, random seeds, for local runs.
 
-CI runs ``ci`` (``.ci/run`` sets it); the other two are for your own runs.
+CI runs ``ci`` (``.ci/run`` sets it) and ``ci-matrix``; ``dev`` and ``thorough`` are for
+your own runs.
 
 With ``BRAINPY_AUTOGRAD_EXPECT_INSTALLED=1`` (CI's run against the built wheel) the
 run stops before collecting anything unless ``brainpy_autograd`` was imported from
@@ -44,6 +47,11 @@ settings.register_profile(
     max_examples=helpers.CI_EXAMPLES,
     suppress_health_check=_SLOW_OK,
     print_blob=True,
+)
+settings.register_profile(
+    "ci-matrix",
+    parent=settings.get_profile("ci"),
+    max_examples=helpers.MATRIX_EXAMPLES,
 )
 settings.register_profile(
     "dev",

@@ -25,6 +25,10 @@ import brainpy_autograd as bpa
 CI_EXAMPLES = 25
 #: At most this many examples per hypothesis test in the ``dev`` profile.
 DEV_EXAMPLES = 5
+#: At most this many per test in ``ci-matrix``: CI's other environments (older and
+#: newer stacks, the wheel) re-run the properties that py311-latest explores with the
+#: full ``ci`` counts; there they check the stack, not the space of programs.
+MATRIX_EXAMPLES = 6
 #: The hypothesis profile the run uses (``conftest.py`` registers and loads them).
 PROFILE = os.environ.get("BRAINPY_AUTOGRAD_PROFILE", "ci")
 
@@ -52,13 +56,11 @@ def not_an_installed_copy(package_file: str, tree: Path, site_dirs: Iterable[str
 
 
 def ci_settings(n: int) -> settings:
-    """``n`` examples in the ``ci`` profile, at most ``DEV_EXAMPLES`` in ``dev``, and the
-    active profile's own count otherwise (``thorough``)."""
-    if PROFILE == "ci":
-        return settings(max_examples=n)
-    if PROFILE == "dev":
-        return settings(max_examples=min(n, DEV_EXAMPLES))
-    return settings()
+    """``n`` examples in the ``ci`` profile, at most ``DEV_EXAMPLES`` in ``dev`` and
+    ``MATRIX_EXAMPLES`` in ``ci-matrix``, and the active profile's own count otherwise
+    (``thorough``)."""
+    cap = {"ci": n, "dev": DEV_EXAMPLES, "ci-matrix": MATRIX_EXAMPLES}.get(PROFILE)
+    return settings() if cap is None else settings(max_examples=min(n, cap))
 
 
 @contextmanager
