@@ -114,6 +114,27 @@ def test_integer_state_in_grad_vars_names_its_key():
         bpa.grad(lambda: jnp.sum(s.value * 1.0), grad_vars={"count": s})()
 
 
+# ------------------------------------------------------------------- debug_nan
+
+
+def test_debug_nan_reports_a_nan_that_appears_after_clean_calls():
+    """``debug_nan=True`` calls are brainstate's own, interpreted ones (see
+    tests/package/test_internals.py): a NaN or Inf that appears at a later call of the
+    same signature is reported in brainstate's words, not by a replayed program's host
+    callback (mutation check 2026-12-05: ``compiled`` left True under debug_nan survived)."""
+    w = brainstate.ParamState(jnp.array([1.0, 1.0], jnp.float32))
+    hunting = bpa.grad(lambda x: jnp.sum(jnp.sqrt(w.value) * x), grad_vars=w, debug_nan=True)
+    with bpa.compiled_calls(compile_at=2):
+        for _ in range(3):
+            assert_tree_close(hunting(B), 0.5 * B)
+        w.value = jnp.array([1.0, 0.0], jnp.float32)
+        with pytest.raises(RuntimeError) as err:
+            hunting(B)
+    assert str(err.value).startswith("NaN/Inf detected [grad]")
+    stats = hunting.call_stats()
+    assert (stats.interpreted, stats.replayed, stats.compiled) == (4, 0, 0)
+
+
 # --------------------------------------------------------------------- hessian
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import brainstate
 import jax.numpy as jnp
 import numpy as np
@@ -149,6 +151,19 @@ def test_unknown_keyword_suggests_the_right_one(kind, model):
     check_message(err, "unexpected keyword argument 'banana'", "Valid keywords:")
 
 
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_too_many_positional_arguments_are_counted_as_python_counts_them(kind, model):
+    """Two positional arguments more than the transform takes: Python's own message,
+    in the transform's name (mutation check 2026-12-05: the ``except TypeError`` of
+    ``_api._make`` never reached survived)."""
+    most = sum(p.kind is p.POSITIONAL_OR_KEYWORD
+               for p in inspect.signature(getattr(bpa, kind)).parameters.values())
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(model[2], *[None] * (most + 1))
+    assert str(err.value) == (f"{kind}() takes from 0 to {most} positional arguments but "
+                              f"{most + 2} were given")
+
+
 @pytest.mark.parametrize("kind", ["jacfwd", "hessian"])
 def test_allow_int_is_not_a_forward_mode_option(kind, model):
     with pytest.raises(TypeError, match="allow_int"):
@@ -180,6 +195,18 @@ def test_forgotten_has_aux_is_suggested(model):
     check_message(err, "returned a tuple of 2 elements", "pass has_aux=True")
 
 
+@pytest.mark.parametrize("size", [1, 3])
+def test_has_aux_is_suggested_for_a_pair_only(size):
+    """A tuple of one or three outputs is no forgotten (output, aux) pair: the message
+    does not suggest has_aux (mutation check 2026-12-05: ``len == 2`` made ``<= 2``
+    survived)."""
+    with pytest.raises(TypeError) as err:
+        bpa.grad(lambda x: (jnp.sum(x),) * size)(X)
+    check_message(err, "Gradient only defined for scalar-output functions. The function "
+                       f"returned a tuple of {size} element", "scalar output")
+    assert "has_aux" not in str(err.value)
+
+
 @pytest.mark.parametrize("kind", TRANSFORMS)
 @pytest.mark.parametrize("out", ["scalar", "triple", "dict"])
 def test_has_aux_without_a_pair(kind, out, model):
@@ -203,6 +230,18 @@ def test_integer_input(kind, model):
         getattr(bpa, kind)(lambda n: f(n * 1.0) * (jnp.ones(2) if kind not in ("grad", "hessian")
                                                     else 1.0))(jnp.array([1, 2]))
     check_message(err, "positional argument 0 has dtype int", "floating-point")
+
+
+@pytest.mark.parametrize("kind", ["grad", "vector_grad", "jacrev", "jacfwd", "hessian"])
+def test_an_integer_leaf_after_a_float_leaf_is_named(kind, model):
+    """Every leaf of a differentiated argument is checked, not only up to the first
+    floating-point one (mutation check 2026-12-05: ``continue`` made ``break`` survived)."""
+    w, h, f = model
+    scale = jnp.ones(2) if kind not in ("grad", "hessian") else 1.0
+    with pytest.raises(TypeError) as err:
+        getattr(bpa, kind)(lambda pair: f(pair[0] + pair[1] * 1.0) * scale)(
+            (jnp.ones(2, jnp.float32), jnp.array([1, 2])))
+    check_message(err, "positional argument 0[1] has dtype int", "floating-point")
 
 
 def test_argument_that_is_not_an_array(model):

@@ -8,7 +8,15 @@ import brainstate
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from oracle import TRANSFORMS, assert_tree_close, expected, stateful, values_of
+from oracle import (
+    TRANSFORMS,
+    arrange,
+    assert_tree_close,
+    expected,
+    jax_transform,
+    stateful,
+    values_of,
+)
 
 import brainpy_autograd as bpa
 
@@ -136,6 +144,24 @@ def test_empty_grad_vars_gives_empty_var_grads(kind, empty):
 
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("extras", ["value", "aux", "both"])
+def test_empty_grad_vars_with_argnums_returns_the_value_and_aux_in_place(kind, extras):
+    """``grad_vars=[]`` with ``argnums=0``: ``((empty, arg_grads), value, aux)`` in the
+    return table's places, the argument's gradient JAX's (mutation check 2026-12-05:
+    the extras taken from brainstate's result one place too early survived)."""
+    pure = pure_for(kind)
+    f = lambda x: pure({"c": jnp.ones(1)}, x)  # noqa: E731
+    has_aux, return_value = extras in ("aux", "both"), extras in ("value", "both")
+    fun = (lambda x: (f(x), {"twice": 2 * x})) if has_aux else f
+    got = getattr(bpa, kind)(fun, grad_vars=[], argnums=0, has_aux=has_aux,
+                           return_value=return_value)(X)
+    want = arrange(([], jax_transform(kind, f, 0)(X)), f(X), {"twice": 2 * X},
+                   has_aux=has_aux, return_value=return_value)
+    assert len(got) == len(want) and got[0][0] == []
+    assert_tree_close(got, want)
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
 def test_unread_state_gets_zero_gradient(kind):
     used, unused = P(1.0, 2.0), brainstate.ParamState(jnp.ones((2, 2), jnp.float32))
     pure = pure_for(kind)
@@ -160,3 +186,15 @@ def test_state_holding_a_pytree_value():
     got = bpa.grad(lambda: jnp.sum(s.value["a"] ** 2) * s.value["b"], grad_vars=s)()
     np.testing.assert_allclose(got["a"], [6.0, 12.0])
     np.testing.assert_allclose(got["b"], 5.0)
+
+
+def test_the_repr_counts_the_states_of_grad_vars():
+    """One State, two, none: the transform's repr and the decorator's name say how many
+    (mutation check 2026-12-05: the plural's test negated survived)."""
+    w, b = P(1.0, 2.0), P(0.5)
+    f = lambda x: jnp.sum(w.value * x[:2]) + b.value[0]  # noqa: E731
+    assert repr(bpa.grad(f, grad_vars=w)).endswith(", grad_vars=<1 State>)>")
+    assert repr(bpa.grad(f, grad_vars={"w": w, "b": b})).endswith(", grad_vars=<2 States>)>")
+    assert repr(bpa.grad(f, grad_vars=[])).endswith(", grad_vars=<0 States>)>")
+    pending = bpa.jacrev(grad_vars=(b,), argnums=0)
+    assert pending.__name__ == "jacrev(grad_vars=<1 State>, argnums=0)"

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 
 import brainstate
 import jax
@@ -255,6 +256,21 @@ def test_compile_at_n_compiles_every_signature_at_its_nth_call(n):
     assert g.call_stats().interpreted == 0
 
 
+def test_compile_seconds_is_the_time_spent_compiling(compile_at_second_call):
+    """``call_stats().compile_seconds``: nothing before the first compilation, then a
+    part of the time the calls took (mutation check 2026-12-05: the elapsed time
+    multiplied instead of subtracted survived)."""
+    g = _tiny()
+    start = time.perf_counter()
+    g(X)
+    assert g.call_stats().compile_seconds == 0.0
+    g(X), g(X)
+    elapsed = time.perf_counter() - start
+    stats = g.call_stats()
+    assert (stats.replayed, stats.compiled) == (1, 2)
+    assert 0.0 < stats.compile_seconds <= elapsed
+
+
 def test_call_stats_count_interpreted_calls_too():
     g = _tiny()
     with jax.disable_jit():
@@ -400,6 +416,40 @@ def test_a_failed_compilation_leaves_the_signature_replayed(monkeypatch, compile
     _, _, stats = _with_program_broken(monkeypatch, "compile", "XLA said no", 4)
     assert (stats.programs, stats.compiled, stats.replayed) == (0, 0, 4)
     assert isinstance(stats.last_error, RuntimeError) and "XLA said no" in str(stats.last_error)
+
+
+@pytest.mark.parametrize("refusal", ["Stale", "Unplaceable"])
+def test_a_compiled_program_that_refuses_a_call_is_never_compiled_again(
+        monkeypatch, refusal, compile_at_second_call):
+    """An executable that refuses its inputs (``Stale``) or would put an output elsewhere
+    (``Unplaceable``): that call and every later one of the signature are replayed, with
+    what ``compiled=False`` gives, and the program is compiled once, not at every call
+    (mutation check 2026-12-05: ``replay_only`` left False after the refusal survived)."""
+    from brainpy_autograd._engine import _executable, _program
+
+    error = getattr(_executable, refusal)
+
+    def refuses(self, flat):
+        raise error("refused")
+
+    compiles = []
+    compile = _program.Program.compile
+
+    def counted(self, *args):
+        compiles.append(self)
+        return compile(self, *args)
+
+    monkeypatch.setattr(_executable.Executable, "outputs", refuses)
+    monkeypatch.setattr(_program.Program, "compile", counted)
+    model, reference = Model("grad", aux=True), Model("grad", aux=True)
+    g = bpa.grad(model, grad_vars=model.w, has_aux=True)
+    ref = bpa.grad(reference, grad_vars=reference.w, has_aux=True, compiled=False)
+    for _ in range(5):
+        assert_same_result(g(X), ref(X))
+    stats = g.call_stats()
+    assert len(compiles) == 1
+    assert (stats.programs, stats.compiled, stats.replayed) == (0, 0, 5)
+    assert isinstance(stats.last_error, error)
 
 
 def test_a_trace_that_fails_outside_the_users_code_falls_back_to_brainstate(monkeypatch):

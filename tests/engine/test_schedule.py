@@ -117,6 +117,19 @@ def test_accelerators_compile_no_earlier_than_the_cpu(platform):
         assert compile_call(facts(equations=size), platform) >= compile_call(facts(equations=size))
 
 
+@pytest.mark.parametrize(("equations", "top_level", "loops", "call"), [
+    (7, 7, 0, 27),        # the docstring's example: XLA's fixed cost dominates
+    (1000, 1000, 0, 28),  # 4.0 s to compile, 0.1 ms + 100 ms a replay
+    (1000, 10, 0, 100),   # few dispatches a replay: capped at the latest call
+    (60, 60, 1, 34),      # a loop weighs 50 equations to XLA, one dispatch to a replay
+])
+def test_the_measured_constants_give_these_calls(equations, top_level, loops, call):
+    """The schedule's constants are measured (benchmarks/RESULTS.md), not derived: these
+    calls pin them, so that a change to one is a deliberate change here too (mutation
+    check 2026-12-05: ``REPLAY_PER_EQUATION`` made 1.0001 survived every other test)."""
+    assert compile_call(Facts(equations, top_level, loops, False)) == call
+
+
 def test_the_schedule_is_a_pure_function():
     f = facts(equations=2306)
     assert len({compile_call(f) for _ in range(100)}) == 1

@@ -190,6 +190,46 @@ def test_a_callback_that_joins_a_thread_calling_a_transform_finishes():
     np.testing.assert_allclose(got, 3 * x ** 2, rtol=1e-6)
 
 
+def test_a_call_nested_in_a_call_still_lets_its_callback_wait_for_other_threads():
+    """A State whose value getter runs a transform: reading it, the call makes a call of
+    its own on the same thread (the lock taken twice). After that nested call returned,
+    the program's host callback joins a thread calling a transform: the lock was let go
+    at every level, and the wait ends (mutation check 2026-12-05: the nested call's exit
+    forgetting which thread holds the lock survived)."""
+    inner = bpa.grad(lambda y: jnp.sum(y ** 3))
+    nested = bpa.grad(lambda y: jnp.sum(y ** 2))
+
+    class Reading(brainstate.State):
+        @property
+        def value(self):
+            nested(jnp.ones(3, jnp.float32))
+            return brainstate.State.value.fget(self)
+
+        @value.setter
+        def value(self, v):
+            brainstate.State.value.fset(self, v)
+
+    w = Reading(jnp.full(3, 2.0, jnp.float32))
+    results = []
+
+    def host(v):
+        worker = threading.Thread(target=lambda: results.append(inner(jnp.asarray(v))))
+        worker.start()
+        worker.join(timeout=20)
+        assert not worker.is_alive(), "the callback's wait did not end"
+        return np.asarray(results[-1], np.float32)
+
+    def loss(x):
+        shape = jax.ShapeDtypeStruct((3,), jnp.float32)
+        return jnp.sum(jax.pure_callback(host, shape, jax.lax.stop_gradient(x)) * x * w.value)
+
+    x = jnp.array([1.0, 2.0, 3.0], jnp.float32)
+    g = bpa.grad(loss)
+    for _ in range(2):
+        np.testing.assert_allclose(g(x), 3 * x ** 2 * 2.0, rtol=1e-6)
+    assert g.call_stats().replayed == 2
+
+
 # --- issue 22: the scenarios that lost updates, raised or hung on 00d754b ----------------
 
 
