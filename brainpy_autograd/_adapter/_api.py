@@ -74,7 +74,8 @@ def _make(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> AutogradF
     signature = signature_of(name)
     try:
         arguments = signature.bind(*args, **kwargs).arguments
-    except TypeError:  # in Python's own words
+    except TypeError as bound:  # in Python's own words
+        err = bound
         most = sum(p.kind is p.POSITIONAL_OR_KEYWORD for p in signature.parameters.values())
         if len(args) > most:
             err = TypeError(f"takes from 0 to {most} positional arguments but {len(args)} "

@@ -357,3 +357,17 @@ def test_an_empty_third_positional_mentions_brainpy_22s_dyn_vars():
     w = brainstate.ParamState(jnp.ones(2))
     with pytest.raises(ValueError, match=r"argnums=\[\] is empty.*BrainPy 2\.2.*dyn_vars"):
         bpa.grad(lambda: jnp.sum(w.value), w, [])
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+@pytest.mark.parametrize("extra", [("func",), (None, 0, "argnums")], ids=["func", "argnums"])
+def test_an_argument_given_twice_is_named_in_pythons_words(kind, extra):
+    # positionally and again by keyword: Python's own "got multiple values" message,
+    # with the transform's name, never an internal error
+    def f(x):
+        return jnp.sum(x)
+
+    *positional, keyword = extra
+    with pytest.raises(TypeError, match=rf"^{kind}\(\) got multiple values for argument "
+                                        rf"'{keyword}'$"):
+        getattr(bpa, kind)(f, *positional, **{keyword: f if keyword == "func" else 0})

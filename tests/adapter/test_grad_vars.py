@@ -133,14 +133,14 @@ def test_empty_grad_vars_gives_empty_var_grads(kind, empty):
     pure = pure_for(kind)
     f = lambda x: pure({"c": jnp.ones(1)}, x)  # noqa: E731
     # grad_vars given but empty, argnums not given: var_grads is the empty container
-    assert bpa.__dict__[kind](f, grad_vars=empty)(X) == empty
-    got, value = bpa.__dict__[kind](f, grad_vars=empty, return_value=True)(X)
+    assert getattr(bpa, kind)(f, grad_vars=empty)(X) == empty
+    got, value = getattr(bpa, kind)(f, grad_vars=empty, return_value=True)(X)
     assert got == empty and type(got) is type(empty)
     np.testing.assert_allclose(value, f(X), rtol=1e-6)
     # with argnums: (empty, arg_grads)
-    var_grads, arg_grads = bpa.__dict__[kind](f, grad_vars=empty, argnums=0)(X)
+    var_grads, arg_grads = getattr(bpa, kind)(f, grad_vars=empty, argnums=0)(X)
     assert var_grads == empty
-    assert_tree_close(arg_grads, bpa.__dict__[kind](f)(X))
+    assert_tree_close(arg_grads, getattr(bpa, kind)(f)(X))
 
 
 @pytest.mark.parametrize("kind", TRANSFORMS)
@@ -166,11 +166,11 @@ def test_unread_state_gets_zero_gradient(kind):
     used, unused = P(1.0, 2.0), brainstate.ParamState(jnp.ones((2, 2), jnp.float32))
     pure = pure_for(kind)
     f = lambda x: pure({"u": used.value}, x)  # noqa: E731
-    got = bpa.__dict__[kind](f, grad_vars={"used": used, "unused": unused})(X)
+    got = getattr(bpa, kind)(f, grad_vars={"used": used, "unused": unused})(X)
     zeros = np.asarray(got["unused"]) if kind != "hessian" else np.asarray(got["unused"]["unused"])
     assert zeros.size > 0 and not zeros.any()
     assert_tree_close(got["used"] if kind != "hessian" else got["used"]["used"],
-                      bpa.__dict__[kind](f, grad_vars=used)(X)
+                      getattr(bpa, kind)(f, grad_vars=used)(X)
                       if kind != "hessian" else bpa.hessian(f, grad_vars=used)(X))
 
 
