@@ -29,6 +29,7 @@ from pathlib import Path
 import jax
 import pytest
 from hypothesis import HealthCheck, settings
+from hypothesis.errors import InvalidArgument
 
 # Generated functions use float32 and float64 inputs. (brainstate 0.5.x resets
 # this flag when it is imported; brainpy_autograd's import keeps it, see
@@ -67,7 +68,16 @@ settings.register_profile(
     suppress_health_check=_SLOW_OK,
     print_blob=True,
 )
-settings.load_profile(helpers.PROFILE)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    try:
+        settings.load_profile(helpers.PROFILE)
+    except InvalidArgument:
+        raise pytest.UsageError(
+            f"BRAINPY_AUTOGRAD_PROFILE={helpers.PROFILE!r} is not a hypothesis profile of "
+            f"this suite: use one of ci, ci-matrix, dev, thorough (or leave it unset: ci)"
+        ) from None
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
