@@ -19,6 +19,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider, QualifiedName, QualifiedNameProvider
 
 from .._names import TRANSFORM_NAMES
+from ._scopes import binding_imports
 from ._star import star_free
 
 __all__ = ["Finding", "Counts", "ModuleContext", "TransformCall", "OURS", "SOURCES", "TARGETS"]
@@ -97,6 +98,8 @@ class ModuleContext:
         self.module = module
         #: the file being migrated (star imports of modules next to it are read)
         self.path = path
+        #: the start of the comment line before each notebook cell (None: not a notebook)
+        self.cell_mark: str | None = None
         #: how deep the pass is inside functions and lambdas (their code runs later)
         self.deferred = 0
         self.findings: list[Finding] = []
@@ -154,12 +157,14 @@ class ModuleContext:
 
     # -- which names are ours to rewrite
 
-    def target(self, node: cst.CSTNode) -> tuple[str, str] | None:
+    def target(self, node: cst.CSTNode, bound: bool = True) -> tuple[str, str] | None:
         """(module, name) if ``node`` names an autodiff function of BrainPy or ours.
 
         Only a name or an attribute names one. A call such as ``bm.grad(f)`` also
         carries the qualified name ``brainpy.math.grad`` in libcst's metadata, but
-        calling *its result*, ``bm.grad(f)(x, t)``, calls the user's function.
+        calling *its result*, ``bm.grad(f)(x, t)``, calls the user's function. Unless
+        ``bound`` is false, a use of BrainPy's that runs before every import binding its
+        name is not one (:func:`._scopes.binding_imports`).
         """
         if not isinstance(node, (cst.Name, cst.Attribute)):
             return None
@@ -168,7 +173,11 @@ class ModuleContext:
                  if attr in TARGETS and (module in SOURCES or module == OURS)]
         # another binding of the name (`bm = None`, `import mylib as bm`) leaves the
         # module as it is: rules.references.find_rebindings
-        return found[0] if found and star_free(self, node, OURS) else None
+        if not found or not star_free(self, node, OURS):
+            return None
+        # a use that runs before any import binds its name is left (rules.references)
+        return found[0] if not bound or found[0][0] == OURS or binding_imports(self, node) \
+            else None
 
     def call_target(self, func: cst.BaseExpression) -> tuple[str, str] | None:
         """The transform that a call of ``func`` calls: a name of ours or BrainPy's, or a

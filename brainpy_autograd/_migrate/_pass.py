@@ -118,11 +118,13 @@ def _compile_error(source: str | bytes, full: bool) -> Exception | None:
     return None
 
 
-def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
+def migrate_source(source: str | bytes, path: Path | None = None,
+                   cell_mark: str | None = None) -> Outcome:
     """Migrate one module (raises ``libcst.ParserSyntaxError``).
 
     ``path``, the file the module was read from, is where the modules that its
-    star imports name are looked for.
+    star imports name are looked for. ``cell_mark`` begins the comment line that
+    starts each cell of a notebook joined into one module (cells run in any order).
 
     ``source`` is the text, or the file's bytes: then the encoding is read as
     Python does (a UTF-8 BOM, a PEP 263 coding line) and ``Outcome.data`` is
@@ -147,6 +149,7 @@ def migrate_source(source: str | bytes, path: Path | None = None) -> Outcome:
                            "migration again."))])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     walk = _Pass(module, path)
+    walk.ctx.cell_mark = cell_mark
     new_module = wrapper.visit(walk)
     ctx = walk.ctx
     findings = list(ctx.findings)

@@ -44,11 +44,38 @@ def run_with_stubs(source: str, monkeypatch: pytest.MonkeyPatch) -> list[object]
     "import brainpy.math as bm; print(bm.grad(lambda x: x)(1.0))\n",
     "if True: import brainpy.math as bm\nprint(bm.grad(lambda x: x)(1.0))\n",
     "def f():\n    import brainpy.math as bm\n    return bm.grad(lambda x: x)(1.0)\nprint(f())\n",
+    # a function defined above the import runs after it
+    "def f():\n    return bm.grad(lambda x: x)(1.0)\nimport brainpy.math as bm\nprint(f())\n",
+    # the name bound again: wherever an import binds it, ours is bound too
+    "import brainpy.math as bm\nimport brainpy.math as bm\nprint(bm.grad(lambda x: x)(1.0))\n",
+    "if True:\n    import brainpy.math as bm\nimport brainpy.math as bm\n"
+    "print(bm.grad(lambda x: x)(1.0))\n",
 ])
 def test_a_migrated_program_prints_what_the_original_did(source, monkeypatch):
     outcome = migrate_source(source)
     assert "bm.grad" not in outcome.code and not outcome.findings, outcome.code
     assert run_with_stubs(outcome.code, monkeypatch) == run_with_stubs(source, monkeypatch)
+
+
+@pytest.mark.parametrize("source", [
+    "f = lambda x: x\nk = bm.grad(f)(1.0)\nimport brainpy.math as bm\n",
+    "k = bm.grad(f, dyn_vars=v)\nimport brainpy.math as bm\n",
+    "class A:\n    g = bm.grad(f)\nimport brainpy.math as bm\n",
+    "for i in range(2):\n    if i:\n        k = bm.grad(f)\n    import brainpy.math as bm\n",
+])
+def test_a_call_that_runs_before_every_import_of_its_name_is_left_with_a_finding(source):
+    left_as_it_is(source, "before any import binds `bm`", "move the import above")
+
+
+def test_every_import_that_binds_the_name_is_followed_by_the_new_import():
+    # also one below the call, and one in a block of its own (an earlier `import
+    # brainpy_autograd` of the same block is relied on: it ran)
+    outcome = migrate_source("import brainpy.math as bm\ng = bm.grad(f)\nif again:\n"
+                             "    import brainpy.math as bm\nimport brainpy.math as bm\n")
+    assert outcome.code == ("import brainpy.math as bm\nimport brainpy_autograd\n\n"
+                            "g = brainpy_autograd.grad(f)\nif again:\n"
+                            "    import brainpy.math as bm\n    import brainpy_autograd\n"
+                            "import brainpy.math as bm\n")
 
 
 def test_an_import_that_binds_a_global_of_a_function_is_left_as_it_is():

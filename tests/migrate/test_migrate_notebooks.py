@@ -95,6 +95,27 @@ def test_an_import_cell_that_only_imported_bm_keeps_it(tmp_path):
         "g = brainpy_autograd.grad(f)"]
 
 
+def test_a_call_in_a_cell_above_the_brainpy_import_is_left_with_a_finding(tmp_path, capsys):
+    path = tmp_path / "nb.ipynb"
+    text = make_notebook(path, ("code", "f = lambda x: (x ** 2).sum()\nk = bm.grad(f)(bm.ones(3))"),
+                         ("code", "import brainpy.math as bm"))
+    assert migrate.main(["--quiet", str(path)]) == 1
+    assert path.read_text(encoding="utf-8") == text
+    assert f"{path}:cell 1:2:5: `bm.grad` runs before any import binds `bm`" \
+        in capsys.readouterr().out
+
+
+def test_every_cell_that_imports_brainpy_gets_the_new_import(tmp_path):
+    # cells run in any order: each import of bm binds brainpy_autograd in its own cell
+    path = tmp_path / "nb.ipynb"
+    make_notebook(path, ("code", "import brainpy.math as bm"), ("code", "a = bm.grad(f)"),
+                  ("code", "import brainpy.math as bm"), ("code", "b = bm.grad(f)"))
+    assert migrate.main(["--quiet", str(path)]) == 0
+    assert [c.source for c in cells_of(path)] == [
+        "import brainpy.math as bm\nimport brainpy_autograd", "a = brainpy_autograd.grad(f)",
+        "import brainpy.math as bm\nimport brainpy_autograd", "b = brainpy_autograd.grad(f)"]
+
+
 def test_notebook_findings_name_the_cell_of_the_call(tmp_path, capsys):
     path = tmp_path / "nb.ipynb"
     make_notebook(path, ("code", "import brainpy.math as bm"), ("markdown", "x"),

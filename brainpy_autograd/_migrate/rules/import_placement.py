@@ -37,7 +37,7 @@ def place_import(ctx: ModuleContext, original: cst.Module, updated: cst.Module) 
     if not ctx.bindings or ctx.refusal is not None:
         return updated
     new = updated.visit(_Insert({id(ctx.updated_imports.get(id(node), node))
-                                 for node in ctx.bindings}))
+                                 for node in ctx.bindings}, ctx.cell_mark))
     assert isinstance(new, cst.Module)
     return new
 
@@ -57,9 +57,10 @@ class _Insert(cst.CSTTransformer):
     """Adds ``import brainpy_autograd`` after each wanted import (found by identity among
     the nodes of the tree walked, ``original_node``), in the same statement list."""
 
-    def __init__(self, wanted: set[int]) -> None:
+    def __init__(self, wanted: set[int], cell_mark: str | None) -> None:
         super().__init__()
         self.wanted = wanted
+        self.cell_mark = cell_mark
 
     def _smalls(self, original: Sequence[cst.BaseSmallStatement],
                 updated: Sequence[cst.BaseSmallStatement], last_too: bool) -> list[Any]:
@@ -80,8 +81,8 @@ class _Insert(cst.CSTTransformer):
                updated: Sequence[cst.BaseStatement], top: bool) -> list[cst.BaseStatement]:
         """``updated`` with a line ``import brainpy_autograd`` after the first line that ends
         with a wanted import, unless an earlier line of the list imports ours (it ran: the
-        statements of one list run in order); at module level a blank line then parts it
-        from the code after."""
+        statements of one list run in order; in a notebook, those of one cell: cells run
+        in any order); at module level a blank line then parts it from the code after."""
         out: list[cst.BaseStatement] = []
         blank = seen = False  # seen: an earlier statement of this list imports ours
         for old, new, following in zip(original, updated, [*original[1:], None]):
@@ -89,6 +90,7 @@ class _Insert(cst.CSTTransformer):
             if blank and not is_import_line(old) and not getattr(old, "leading_lines", ()):
                 new = new.with_changes(leading_lines=[cst.EmptyLine()])
             out.append(new)
+            seen = seen and not self._starts_cell(old)
             placed = isinstance(old, cst.SimpleStatementLine) and not seen \
                 and id(old.body[-1]) in self.wanted and not _is_ours(following)
             seen = seen or placed or (isinstance(old, cst.SimpleStatementLine)
@@ -97,6 +99,11 @@ class _Insert(cst.CSTTransformer):
                 out.append(cst.SimpleStatementLine([_ours()]))
             blank = top and placed
         return out
+
+    def _starts_cell(self, statement: cst.BaseStatement) -> bool:
+        return self.cell_mark is not None and any(
+            line.comment is not None and line.comment.value.startswith(self.cell_mark)
+            for line in getattr(statement, "leading_lines", ()))
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
         if isinstance(original_node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):

@@ -23,10 +23,11 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from libcst.metadata import ScopeProvider
 
 from .._context import OURS, TARGETS, Finding, ModuleContext
 from .._registry import Rule, register
+from .._scopes import binding_imports
+from .._syntax import code
 from ._bindings import other_bindings, transform_uses
 
 
@@ -54,30 +55,19 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
             f"another name and run the migration again."))
 
 
-def _record_binding(ctx: ModuleContext, node: cst.BaseExpression) -> None:
-    """Record the import statement that binds the module name ``node`` (``bm``,
-    ``bp.math``) of a reference.
-
-    libcst records the access on the outermost node it resolved: the name ``bm``
-    of ``bm.grad``, the attribute ``brainpy.math`` of ``brainpy.math.grad``.
-    """
-    while True:
-        scope = ctx.get_metadata(ScopeProvider, node)
-        accesses = scope.accesses[node] if scope is not None else ()
-        if accesses or not isinstance(node, cst.Attribute):
-            break
-        node = node.value
-    for access in accesses:  # other bindings: find_rebindings refused the module
-        ctx.bindings += [referent.node for referent in access.referents
-                         if isinstance(getattr(referent, "node", None),
-                                       (cst.Import, cst.ImportFrom))]
-
-
 @register(cst.Attribute, Rule.REFERENCES)
 def rename(ctx: ModuleContext, original: cst.Attribute,
            updated: cst.Attribute) -> cst.BaseExpression:
-    target = ctx.target(original)
+    target = ctx.target(original, bound=False)
     if target is None or target[0] == OURS:
+        return updated
+    bindings = binding_imports(ctx, original)
+    if not bindings:
+        name = code(original.value)
+        ctx.find(original, f"`{code(original)}` runs before any import binds `{name}` (one "
+                           f"further down does), so it is left as it is: `{OURS}` would not "
+                           f"be bound there either; move the import above it and run the "
+                           f"migration again.")
         return updated
     shadow = ctx.state.get("shadow")
     if shadow is not None:
@@ -86,6 +76,6 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
                              f"{target[1]}` might not mean the transform there; left as it "
                              f"is: rename that binding and run the migration again.")
         return updated
-    _record_binding(ctx, original.value)
+    ctx.bindings += bindings
     ctx.counts.references += 1
     return cst.Attribute(value=cst.Name(OURS), attr=cst.Name(target[1]))
