@@ -24,6 +24,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.metadata import (
+    ExpressionContextProvider,
     MetadataWrapper,
     PositionProvider,
     QualifiedNameProvider,
@@ -202,7 +203,9 @@ def _as_lf(source: str | bytes) -> str | bytes:
 
 
 class _Pass(cst.CSTTransformer):
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider)
+    # (ScopeProvider resolves ExpressionContextProvider anyway: reading it costs nothing)
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider,
+                             ExpressionContextProvider)
 
     def __init__(self, module: cst.Module, path: Path | None) -> None:
         super().__init__()

@@ -78,6 +78,24 @@ def test_every_import_that_binds_the_name_is_followed_by_the_new_import():
                             "import brainpy.math as bm\n")
 
 
+@pytest.mark.parametrize("target", [
+    "bm.grad = counting", "del bm.grad", "bm.grad, other = a, b", "bm.grad += 1",
+    "bm.grad: object = counting", "bm.grad, *bm.hessian = hooks", "[bm.grad] = [counting]",
+    "for bm.grad in hooks:\n    pass", "with patch() as bm.grad:\n    pass",
+    "x = [0 for bm.grad in hooks]", "bp.math.jacobian = j",
+])
+def test_a_transform_patched_through_brainpy_is_left_with_a_finding(target):
+    # brainpy_autograd.grad = counting would no longer reach brainpy.math
+    left_as_it_is(f"import brainpy as bp\nimport brainpy.math as bm\n{target}\n",
+                  "patches BrainPy's")
+
+
+def test_a_patched_transform_read_elsewhere_is_rewritten_and_the_patch_reported():
+    outcome = migrate_source("import brainpy.math as bm\nbm.grad = counting\ng = bm.grad(f)\n")
+    assert "bm.grad = counting\ng = brainpy_autograd.grad(f)" in outcome.code
+    assert [(f.line, "patches BrainPy" in f.message) for f in outcome.findings] == [(2, True)]
+
+
 def test_an_import_that_binds_a_global_of_a_function_is_left_as_it_is():
     left_as_it_is("def setup():\n    global bm\n    import brainpy.math as bm\n"
                   "setup()\ng = bm.grad(f)\n", "also bound")

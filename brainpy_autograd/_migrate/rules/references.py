@@ -3,7 +3,9 @@
 
 Every attribute that names a BrainPy transform, however its module was imported,
 becomes the same name of ours; a decorator (``@bm.grad``) and an alias's
-right-hand side (``grad = bm.grad``) too. The import statement that bound the
+right-hand side (``grad = bm.grad``) too, but not a target (``bm.grad = hook``, ``del
+bm.grad``: a patch of BrainPy, reported) nor a use that runs before every import of its
+name (reported: :mod:`.._scopes`). The import statement that bound the
 reference's module name is recorded, so that :mod:`.import_placement` puts
 ``import brainpy_autograd`` right after it (that import itself stays).
 
@@ -23,6 +25,7 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
+from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
 from .._context import OURS, TARGETS, Finding, ModuleContext
 from .._registry import Rule, register
@@ -60,6 +63,13 @@ def rename(ctx: ModuleContext, original: cst.Attribute,
            updated: cst.Attribute) -> cst.BaseExpression:
     target = ctx.target(original, bound=False)
     if target is None or target[0] == OURS:
+        return updated
+    if ctx.get_metadata(ExpressionContextProvider, original) is not ExpressionContext.LOAD:
+        ctx.find(original, f"`{code(original)}` is assigned or deleted here: this patches "
+                           f"BrainPy's own `{target[1]}`, so it is left as it is (`{OURS}."
+                           f"{target[1]}` would not reach BrainPy); the uses of it that this "
+                           f"file has rewritten to `{OURS}.{target[1]}` do not see the "
+                           f"patch: check them by hand.")
         return updated
     bindings = binding_imports(ctx, original)
     if not bindings:
