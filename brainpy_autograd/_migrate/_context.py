@@ -77,6 +77,8 @@ class TransformCall:
     replace: dict[int, cst.Arg] = field(default_factory=dict)
     #: the index in ``args`` of the positional ``grad_vars``, once a rule has found it
     grad_vars_index: int | None = None
+    #: the parameter each positional argument is, once a rule has read the call's form
+    read: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         positional = self.positional

@@ -34,7 +34,7 @@ from libcst.metadata import (
 from . import rules  # noqa: F401 - registers every rule
 from ._context import Counts, Finding, ModuleContext, TransformCall
 from ._registry import callbacks
-from ._syntax import edit_args, repeated_keyword
+from ._syntax import edit_args
 
 __all__ = ["Outcome", "NestedTooDeeply", "migrate_source", "worth_parsing", "check_nesting",
            "python_error"]
@@ -202,6 +202,14 @@ def _as_lf(source: str | bytes) -> str | bytes:
     return source.replace("\r", "\n") if "\r" in source and "\n" not in source else source
 
 
+def given_twice(call: TransformCall) -> str | None:
+    """A parameter that ``call`` passes by position (as a rule read its BrainPy 2.2 form)
+    and by name too: passed by keyword, or removed (``dyn_vars``), the rewrite would hide
+    BrainPy's TypeError."""
+    keywords = {arg.keyword.value for arg in call.original.args if arg.keyword is not None}
+    return next((key for key in call.read.values() if key in keywords), None)
+
+
 class _Pass(cst.CSTTransformer):
     # (ScopeProvider resolves ExpressionContextProvider anyway: reading it costs nothing)
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider,
@@ -241,14 +249,11 @@ class _Pass(cst.CSTTransformer):
             callback(self.ctx, call)
         if not call.drop and not call.replace:
             return updated
-        args = edit_args(updated.args, call.drop, call.replace)
-        twice = repeated_keyword(args)
-        if twice is not None and repeated_keyword(updated.args) is None:
-            # (a positional argument made a keyword that the call also passes by name)
-            self.ctx.refuse(original, f"{call.name}() would get `{twice}` twice once its "
-                                      f"BrainPy 2.2 positional arguments are passed by "
-                                      f"keyword, since the call also passes `{twice}=` (BrainPy "
+        twice = given_twice(call)
+        if twice is not None:
+            self.ctx.refuse(original, f"{call.name}() gets `{twice}` twice, by position in its "
+                                      f"BrainPy 2.2 form and as `{twice}=` (BrainPy "
                                       f"rejects it too); the file is left as it is: give "
                                       f"{twice} once and run the migration again.")
             return updated
-        return updated.with_changes(args=args)
+        return updated.with_changes(args=edit_args(updated.args, call.drop, call.replace))

@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 __all__ = ["code", "full_name", "is_int", "is_none", "is_import_line", "keyword_arg",
-           "repeated_keyword", "edit_args", "followed_by"]
+           "edit_args", "followed_by"]
 
 
 def code(node: cst.CSTNode | cst.MaybeSentinel) -> str:
@@ -60,16 +60,6 @@ def keyword_arg(arg: cst.Arg, name: str) -> cst.Arg:
         equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""),
                               whitespace_after=cst.SimpleWhitespace("")),
     )
-
-
-def repeated_keyword(args: Sequence[cst.Arg]) -> str | None:
-    """The first keyword that ``args`` give twice (Python refuses such a call), or None.
-
-    >>> repeated_keyword(cst.parse_expression("f(a, b=1, c=2, b=3)").args)
-    'b'
-    """
-    names = [arg.keyword.value for arg in args if arg.keyword is not None]
-    return next((name for i, name in enumerate(names) if name in names[:i]), None)
 
 
 def edit_args(args: Sequence[cst.Arg], drop: set[int],

@@ -243,6 +243,10 @@ def test_a_positional_form_certain_in_either_version_is_read_so(call, expected):
 @pytest.mark.parametrize("call, keyword", [
     ("bm.grad(f, gv, model.vars(), 0, argnums=1)", "argnums"),
     ("bm.vector_grad(f, net.vars(), [self.w], 0, grad_vars=w)", "grad_vars"),
+    # a positional that is removed, not passed by keyword: the original is a TypeError too
+    ("bm.grad(f, gv, dv_vars, dyn_vars=x)", "dyn_vars"),
+    ("bm.hessian(f, net.vars(), [self.w], dyn_vars=x)", "dyn_vars"),
+    ("bm.grad(f, gv, net.vars(), 0, False, False, (), reduce_axes=())", "reduce_axes"),
 ])
 def test_a_rewrite_that_would_give_a_keyword_twice_leaves_the_file_with_a_finding(call,
                                                                                    keyword):
@@ -258,7 +262,7 @@ def test_a_rewrite_that_would_not_compile_leaves_the_file_with_a_finding(monkeyp
     # the last guard, whatever a rule got wrong: here the check of repeated keywords is off
     from brainpy_autograd._migrate import _pass
 
-    monkeypatch.setattr(_pass, "repeated_keyword", lambda args: None)
+    monkeypatch.setattr(_pass, "given_twice", lambda call: None)
     source = "import brainpy.math as bm\nk = bm.grad(f, gv, model.vars(), 0, argnums=1)\n"
     outcome = migrate_source(source)
     assert outcome.code == source and outcome.changes == 0

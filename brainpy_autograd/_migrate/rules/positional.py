@@ -78,6 +78,7 @@ def drop_positional_dyn_vars(ctx: ModuleContext, call: TransformCall) -> None:
                                 f"2.2 form {name}({', '.join(old)}); left as it is.")
         return
     ctx.counts.positionals_removed += 1
+    call.read = dict(zip(positional, old))
     for key, index in zip(old, positional):
         if key == "dyn_vars":
             call.drop.add(index)
