@@ -16,7 +16,7 @@ from typing import Any
 
 import libcst as cst
 from libcst.metadata import PositionProvider, ScopeProvider
-from libcst.metadata.scope_provider import Assignment, FunctionScope
+from libcst.metadata.scope_provider import Access, Assignment, FunctionScope
 
 __all__ = ["binding_imports"]
 
@@ -29,12 +29,11 @@ def binding_imports(ctx: Any, use: cst.Name | cst.Attribute) -> list[cst.Import 
     the scope where one of them binds it; none when ``use`` runs before all of them."""
     node: cst.BaseExpression = use.value if isinstance(use, cst.Attribute) else use
     while True:  # libcst records the access on the outermost node it resolved
-        scope = ctx.get_metadata(ScopeProvider, node)
-        accesses = scope.accesses[node] if scope is not None else ()
-        if accesses or not isinstance(node, cst.Attribute):
+        access = _access(ctx, node)
+        if access is not None or not isinstance(node, cst.Attribute):
             break
         node = node.value
-    seen = [referent for access in accesses for referent in access.referents
+    seen = [referent for referent in (access.referents if access is not None else ())
             if isinstance(referent, Assignment) and isinstance(referent.node, _IMPORTS)]
     if not any(_runs_after(ctx, use, referent) for referent in seen):
         return []
@@ -42,6 +41,18 @@ def binding_imports(ctx: Any, use: cst.Name | cst.Attribute) -> list[cst.Import 
     return list({id(found.node): found.node for referent in seen
                  for found in referent.scope.assignments[referent.name]
                  if isinstance(found, Assignment) and isinstance(found.node, _IMPORTS)}.values())
+
+
+def _access(ctx: Any, node: cst.CSTNode) -> Access | None:
+    """libcst's access at ``node`` (``scope.accesses[node]`` holds every access of its name:
+    one read per use made a file's time grow with the square of its uses)."""
+    scope = ctx.get_metadata(ScopeProvider, node)
+    if scope is None:
+        return None
+    by_node = ctx.once(f"scopes.accesses.{id(scope)}",
+                       lambda: {id(access.node): access for access in scope.accesses})
+    found: Access | None = by_node.get(id(node))
+    return found
 
 
 def _runs_after(ctx: Any, use: cst.CSTNode, referent: Assignment) -> bool:

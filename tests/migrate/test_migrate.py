@@ -101,6 +101,30 @@ def test_one_parse_and_one_metadata_resolution_per_file(monkeypatch):
     assert resolved.count("_Pass") == 1 and len(resolved) == len(set(resolved)), resolved
 
 
+def test_the_work_per_rewritten_call_does_not_grow_with_the_file(monkeypatch):
+    # the time was quadratic: the whole module written out once per rewritten call, and
+    # every use of `bm` looked at for each one (counted, not timed)
+    import libcst as cst
+    from libcst.metadata.scope_provider import Access
+
+    written, looked_at = [], []
+    code, referents = cst.Module.code, Access.referents
+    monkeypatch.setattr(cst.Module, "code",
+                        property(lambda self: written.append(1) or code.fget(self)))
+    monkeypatch.setattr(Access, "referents",
+                        property(lambda self: looked_at.append(1) or referents.fget(self)))
+
+    def work(calls: int) -> tuple[int, int]:
+        written.clear()
+        looked_at.clear()
+        migrate_source("import brainpy.math as bm\n"
+                       + "g = bm.grad(f, dyn_vars=v)\n" * calls)
+        return len(written), len(looked_at)
+
+    (written_once, looked_once), (written_20, looked_20) = work(1), work(20)
+    assert written_20 == written_once and looked_20 <= 20 * looked_once
+
+
 def test_every_import_form_is_covered():
     sources = "".join((GOLDEN / f"{c}_before.py").read_text() for c in CASES)
     for form in ("import brainpy.math as bm", "import brainpy as bp", "bp.math.grad",

@@ -55,7 +55,8 @@ def keep_alignment(ctx: ModuleContext, original: cst.Call, updated: cst.Call) ->
         return updated
     start = ctx.get_metadata(PositionProvider, original).start
     paren_column = start.column + len(code(original.func))  # the "(" itself
-    line = ctx.once("alignment.lines", ctx.module.code.splitlines)[start.line - 1]
+    # (a lambda: `ctx.module.code` writes out the whole module, once per module, not per call)
+    line = ctx.once("alignment.lines", lambda: ctx.module.code.splitlines())[start.line - 1]
     block_indent = len(line) - len(line.lstrip(" "))
     shift = _ShiftContinuations(paren_column, delta, block_indent)
     return cast(cst.Call, updated.with_changes(args=[a.visit(shift) for a in updated.args]))
