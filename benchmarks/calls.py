@@ -66,12 +66,11 @@ SECTION_START, SECTION_END = "<!-- calls:start -->", "<!-- calls:end -->"
 
 
 def _workload(name: str, quick: bool) -> Any:
+    """``first_call.build_workload``: the same two models in both benchmarks."""
     sys.path.insert(0, str(HERE))
-    from cases import build_mlp, build_rnn_python_loop
+    from first_call import build_workload
 
-    if name == "rnn":
-        return build_rnn_python_loop("grad", quick, steps=20 if quick else 100)
-    return build_mlp("grad", quick)
+    return build_workload(name, quick)
 
 
 def _time_calls(impl: str, workload: str, k: int, quick: bool) -> dict[str, Any]:

@@ -36,7 +36,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 
-def _workload(name: str, quick: bool) -> Any:
+def build_workload(name: str, quick: bool) -> Any:
+    """The benchmark's model ``name`` (``rnn`` or ``mlp``), built by ``cases.py``."""
     from cases import build_mlp, build_rnn_python_loop
 
     if name == "rnn":
@@ -89,7 +90,7 @@ def steady_ratio(built: Any, calls: int) -> float:
 
 
 def measure(workload: str, rounds: int, k: int, quick: bool) -> dict[str, Any]:
-    built = _workload(workload, quick)
+    built = build_workload(workload, quick)
     impls = ["brainstate", "brainpy_autograd"]
     samples: dict[str, list[list[float]]] = {i: [] for i in impls}
     for r in range(rounds + 1):

@@ -12,11 +12,10 @@ import pytest
 TESTS = Path(__file__).resolve().parents[1]
 
 
-def _pytest(profile: str | None, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("BRAINPY_AUTOGRAD_PROFILE", "PYTEST_ADDOPTS", "PYTEST_XDIST_WORKER")}
-    if profile is not None:
-        env["BRAINPY_AUTOGRAD_PROFILE"] = profile
+def _pytest(profile: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS",
+                                                            "PYTEST_XDIST_WORKER")}
+    env["BRAINPY_AUTOGRAD_PROFILE"] = profile
     return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider",
                            "-p", "no:xdist", *args], cwd=TESTS.parent, env=env,
                           capture_output=True, text=True, timeout=300, check=False)
