@@ -97,26 +97,17 @@ class _PassedOn(cst.CSTVisitor):
         super().__init__()
         self.ctx, self.direct, self.found = ctx, set[int](), False
 
-    def visit_Call(self, node: cst.Call) -> None:
-        self.direct.add(id(node.func))
-
-    def visit_Decorator(self, node: cst.Decorator) -> None:
-        self.direct.add(id(node.decorator))
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        self.direct.add(id(node.value))
-        return self._check(node)
-
-    def visit_Name(self, node: cst.Name) -> bool:
-        return self._check(node)
-
-    def _check(self, node: cst.Attribute | cst.Name) -> bool:
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.Import, cst.ImportFrom)):
+            return False
+        if isinstance(node, cst.Call):
+            self.direct.add(id(node.func))
+        elif isinstance(node, cst.Decorator):
+            self.direct.add(id(node.decorator))
+        elif isinstance(node, cst.Attribute):
+            self.direct.add(id(node.value))
+        if not isinstance(node, (cst.Attribute, cst.Name)):
+            return True
         if id(node) not in self.direct and (
                 self.ctx.target(node) is not None
                 or self.ctx.qualified(node) & (SOURCES | {OURS, "brainpy"})):
