@@ -123,11 +123,5 @@ def rewrite_line(ctx: ModuleContext, original: _Line, updated: _Line
         kept, ours = pieces[0]
         return cst.FlattenSentinel([updated.with_changes(body=[kept]),
                                     cst.SimpleStatementLine(body=[ours])])
-    return updated.with_changes(body=_joined(pieces))
-
-
-def _joined(pieces: list[list[cst.BaseSmallStatement]]) -> list[cst.BaseSmallStatement]:
-    """The pieces on one line: a piece's statements joined with ``; ``, each statement
-    keeping its own semicolon after it."""
-    return [small for piece in pieces
-            for small in (followed_by(*piece) if len(piece) == 2 else piece)]
+    return updated.with_changes(body=[small for piece in pieces for small in (
+        followed_by(*piece) if len(piece) == 2 else piece)])
