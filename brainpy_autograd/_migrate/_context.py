@@ -131,8 +131,7 @@ class ModuleContext:
         """``compute()``, run on the first call for ``key`` in this module, then kept."""
         if key not in self.state:
             self.state[key] = compute()
-        found: T = self.state[key]
-        return found
+        return self.state[key]
 
     def walk(self, visitor: V) -> V:
         """``visitor``, once it has walked the (original) module."""
@@ -140,8 +139,7 @@ class ModuleContext:
         return visitor
 
     def line_of(self, node: cst.CSTNode) -> int:
-        line: int = self.get_metadata(PositionProvider, node).start.line
-        return line
+        return self.get_metadata(PositionProvider, node).start.line
 
     # -- what the rules report
 

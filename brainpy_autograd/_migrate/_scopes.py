@@ -51,8 +51,7 @@ def _access(ctx: Any, node: cst.CSTNode) -> Access | None:
         return None
     by_node = ctx.once(f"scopes.accesses.{id(scope)}",
                        lambda: {id(access.node): access for access in scope.accesses})
-    found: Access | None = by_node.get(id(node))
-    return found
+    return by_node.get(id(node))
 
 
 def _runs_after(ctx: Any, use: cst.CSTNode, referent: Assignment) -> bool:
