@@ -81,9 +81,8 @@ class TransformCall:
     read: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        positional = self.positional
-        if self.grad_vars_index is None and len(positional) > 1:
-            self.grad_vars_index = positional[1]  # the BrainPy 2.9 place
+        if len(self.positional) > 1:
+            self.grad_vars_index = self.positional[1]  # the BrainPy 2.9 place
 
     @property
     def positional(self) -> list[int]:
@@ -95,13 +94,13 @@ class ModuleContext:
     """The state one pass over one module shares between its rules."""
 
     def __init__(self, metadata: cst.MetadataDependent, module: cst.Module,
-                 path: Path | None = None) -> None:
+                 path: Path | None, cell_mark: str | None) -> None:
         self._metadata = metadata
         self.module = module
         #: the file being migrated (star imports of modules next to it are read)
         self.path = path
         #: the start of the comment line before each notebook cell (None: not a notebook)
-        self.cell_mark: str | None = None
+        self.cell_mark = cell_mark
         #: how deep the pass is inside functions and lambdas (their code runs later)
         self.deferred = 0
         self.findings: list[Finding] = []

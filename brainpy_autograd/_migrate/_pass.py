@@ -149,8 +149,7 @@ def migrate_source(source: str | bytes, path: Path | None = None,
                            "it is: put the form feed on a line of its own and run the "
                            "migration again."))])
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    walk = _Pass(module, path)
-    walk.ctx.cell_mark = cell_mark
+    walk = _Pass(module, path, cell_mark)
     new_module = wrapper.visit(walk)
     ctx = walk.ctx
     findings = list(ctx.findings)
@@ -215,9 +214,9 @@ class _Pass(cst.CSTTransformer):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, PositionProvider, ScopeProvider,
                              ExpressionContextProvider)
 
-    def __init__(self, module: cst.Module, path: Path | None) -> None:
+    def __init__(self, module: cst.Module, path: Path | None, cell_mark: str | None) -> None:
         super().__init__()
-        self.ctx = ModuleContext(self, module, path)
+        self.ctx = ModuleContext(self, module, path, cell_mark)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
