@@ -86,11 +86,6 @@ _LINE = re.compile(r"[^\n]*\n|[^\n]+")
 _TRANSFORM = re.compile(rf"\b({'|'.join(TRANSFORM_NAMES)})\b")  # a transform's name, a word
 
 
-def _is_ipython(line: str) -> bool:
-    stripped = line.strip()
-    return stripped.startswith(("%", "!")) or (stripped.endswith("?") and "#" not in stripped)
-
-
 def _continuations(source: str) -> set[int]:
     """The lines (1-based) of ``source`` that go on a statement begun above (inside
     brackets, after a backslash, inside a string), as Python's tokenizer reads them up to
@@ -124,10 +119,12 @@ def _mask(source: str, masked: list[str], markers: _Markers) -> tuple[str | None
     one first, until none is.
     """
     lines = source.split("\n")
-    first = lines[0].strip() if lines else ""
+    first = lines[0].strip()
     if first.startswith("%%") and first[2:].split(" ", 1)[0] not in _PYTHON_CELL_MAGICS:
         return None, []
-    candidates = [n for n, line in enumerate(lines, start=1) if _is_ipython(line)]
+    candidates = [n for n, line in enumerate(lines, start=1)  # %magic, !shell, obj?
+                  if line.lstrip().startswith(("%", "!"))
+                  or (line.rstrip().endswith("?") and "#" not in line)]
     while True:
         out = list(lines)
         for n in candidates:
@@ -140,10 +137,6 @@ def _mask(source: str, masked: list[str], markers: _Markers) -> tuple[str | None
         candidates.remove(inside[0])
     masked += [lines[n - 1] for n in candidates]
     return "\n".join(out), candidates
-
-
-def _unmask(source: str, masked: list[str], markers: _Markers) -> str:
-    return markers.mask_re.sub(lambda match: masked[int(match.group(1))].lstrip(), source)
 
 
 def _parse_error(source: str) -> tuple[int, int, str] | None:
@@ -283,7 +276,8 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
                                                 "untouched."))
             outcome.cells.clear()
             return outcome
-        new_text = _unmask(new[:-1] if new.endswith("\n") else new, masked, markers)
+        new = new[:-1] if new.endswith("\n") else new
+        new_text = markers.mask_re.sub(lambda match: masked[int(match.group(1))].lstrip(), new)
         if new_text != old_text:  # a list of lines stays a list
             outcome.cells.append((index + 1, old_text, new_text))
             old = cells[index]["source"]
