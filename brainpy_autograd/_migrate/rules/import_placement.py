@@ -31,6 +31,8 @@ from .._context import OURS, ModuleContext
 from .._registry import Rule, register
 from .._syntax import followed_by, full_name, is_import_line
 
+_OURS = cst.Import([cst.ImportAlias(cst.Name(OURS))])  # nodes are immutable: one serves all
+
 
 @register(cst.Module, Rule.IMPORT_PLACEMENT)
 def place_import(ctx: ModuleContext, original: cst.Module, updated: cst.Module) -> cst.Module:
@@ -40,10 +42,6 @@ def place_import(ctx: ModuleContext, original: cst.Module, updated: cst.Module) 
                                  for node in ctx.bindings}, ctx.cell_mark))
     assert isinstance(new, cst.Module)
     return new
-
-
-def _ours() -> cst.Import:
-    return cst.Import([cst.ImportAlias(cst.Name(OURS))])
 
 
 def _is_ours(statement: cst.CSTNode | None) -> bool:
@@ -74,7 +72,7 @@ class _Insert(cst.CSTTransformer):
                     or (following is None and not last_too):
                 out.append(new)
             else:
-                out += followed_by(new, _ours())
+                out += followed_by(new, _OURS)
         return out
 
     def _lines(self, original: Sequence[cst.BaseStatement],
@@ -96,7 +94,7 @@ class _Insert(cst.CSTTransformer):
             seen = seen or placed or (isinstance(old, cst.SimpleStatementLine)
                                       and any(_is_ours(small) for small in old.body))
             if placed:
-                out.append(cst.SimpleStatementLine([_ours()]))
+                out.append(cst.SimpleStatementLine([_OURS]))
             blank = top and placed
         return out
 
