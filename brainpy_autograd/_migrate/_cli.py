@@ -1,9 +1,5 @@
-"""The command line of ``brainpy-autograd-migrate``: options, printing, the exit codes.
-
-The exit codes are the same with ``--check``, ``--diff`` or neither; :data:`EXIT_CODES`
-says what each means (``--help`` prints it). Everything printed goes through
-:func:`_say`, which never fails on a name or a line that the stream cannot encode
-(it writes ``\\xe9`` instead).
+"""The command line of ``brainpy-autograd-migrate``: options, printing (:func:`_say`), and
+the exit codes (:data:`EXIT_CODES`, which ``--help`` prints).
 
 >>> main(["--check", "no/such/dir"])
 2
@@ -38,7 +34,8 @@ EXIT_CODES = {
 
 
 def _say(text: str, stream: IO[str] | None = None) -> None:
-    """Print ``text`` (a line), whatever the stream's encoding can show."""
+    """Print ``text`` (a line); what the stream cannot encode is written ``\\xe9``, never
+    an error (a file name, a line of code)."""
     stream = sys.stdout if stream is None else stream
     try:
         stream.write(text + "\n")

@@ -1,8 +1,5 @@
 """What the rules share while one module is migrated (libcst's ``CodemodContext`` is the model).
 
-One :class:`ModuleContext` lives for one pass over one module: the rules read the
-module's metadata through it and write into it what another rule or the pass needs.
-
 >>> from brainpy_autograd._migrate._context import Finding
 >>> Finding(3, 5, "reduce_axes=('b',) is no longer supported")
 Finding(line=3, column=5, message="reduce_axes=('b',) is no longer supported")
@@ -91,7 +88,8 @@ class TransformCall:
 
 
 class ModuleContext:
-    """The state one pass over one module shares between its rules."""
+    """The state one pass over one module shares between its rules: they read the
+    module's metadata through it and write into it what another rule or the pass needs."""
 
     def __init__(self, metadata: cst.MetadataDependent, module: cst.Module,
                  path: Path | None, cell_mark: str | None) -> None:

@@ -1,11 +1,8 @@
 """Which files a run looks at, reading them, and writing them back atomically.
 
-Only regular files are opened: a FIFO, a socket or a device that a walk meets
-(``pipe.py``) is reported and skipped, never read (reading a FIFO blocks
-forever). Symbolic links are followed to the file they point to, and a file
-reached through several paths is migrated once. Every problem with one file
-(missing, not regular, unreadable, unwritable) is a message for that file; the
-run goes on with the others.
+Only regular files are opened (reading a FIFO blocks forever); a file reached through
+several paths (symbolic links are followed) is migrated once. Every problem with one
+file is a message for that file; the run goes on with the others.
 
 >>> import tempfile, pathlib
 >>> root = pathlib.Path(tempfile.mkdtemp())
