@@ -3,12 +3,10 @@
 Each job (:func:`._job.migrate_file`) parses and rewrites one file, so the work
 splits cleanly by file; what it costs is forking the processes and sending the
 results back, a few milliseconds per file against tens to thousands for the
-parsing. Measured on the project's 2-core machine (issue 18; the benchmark is
-``benchmarks/migrate_speed.py``), ``-j 2`` against ``-j 1``: 7.1 s against 10.4-13.0 s
-on the generated 400-file tree, and 18.2-18.9 s against 30.5-33.0 s on 71 real files
-(19 notebooks), with the cores mostly idle; with both cores already busy with other
-programs it was up to 20% slower (20.0 s against 16.6 s), as no process pool can
-help there. Small runs stay in this process (:func:`plan`).
+parsing. On idle cores ``-j 2`` took about 60% of the time of ``-j 1``; on cores busy
+with other programs, up to 20% more (issue 18, ``benchmarks/migrate_speed.py``; the
+figures: CHANGELOG.md, docs/migrate-command.md). Small runs stay in this process
+(:func:`plan`).
 
 Workers come from a fork server (:func:`_context`), never from a fork of this
 process: a process that has used JAX runs native threads that ``threading`` does not
