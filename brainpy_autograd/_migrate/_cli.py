@@ -180,13 +180,9 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
     elif failure is not None:
         _say(failure, sys.stderr)
         tally.failed += 1
-    if result.new is not None and failure is None and (args.diff or refused is None):
-        _count_change(result, args, tally)
-
-
-def _count_change(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
-    """Print the --diff, --check or write line of a file that changes, and count it."""
-    if args.diff and isinstance(result.diff, bytes):
+    if result.new is None or failure is not None or not (args.diff or refused is None):
+        return
+    if args.diff and isinstance(result.diff, bytes):  # a file that changes: its diff or line
         _say_bytes(result.diff)
     elif args.diff:
         for line in result.diff:
