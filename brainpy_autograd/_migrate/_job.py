@@ -106,20 +106,19 @@ def _module(path: Path, data: bytes, want_diff: bool) -> FileResult:
     if outcome.data != data:
         result.new, result.changes = outcome.data, outcome.changes
         if want_diff:
-            result.diff = byte_diff(data, outcome.data, diff_name("a/", path),
-                                    diff_name("b/", path))
+            result.diff = byte_diff(data, outcome.data, path)
     return result
 
 
 _BYTE_LINE = re.compile(rb"[^\n]*\n|[^\n]+")
 
 
-def byte_diff(old: bytes, new: bytes, old_name: str, new_name: str) -> bytes:
-    """A unified diff of two files' bytes, as diff(1) writes it: lines end at ``\\n``
-    only (a CR-only file is one line), each byte as it is in the file (a BOM, Latin-1),
-    and ``\\ No newline at end of file`` after a last line without one.
+def byte_diff(old: bytes, new: bytes, path: Path | str) -> bytes:
+    """A unified diff of two versions of the file at ``path``, as diff(1) writes it: lines
+    end at ``\\n`` only (a CR-only file is one line), each byte as it is in the file (a
+    BOM, Latin-1), and ``\\ No newline at end of file`` after a last line without one.
 
-    >>> print(byte_diff(b"a\\nb", b"a\\nc", "a/f", "b/f").decode(), end="")
+    >>> print(byte_diff(b"a\\nb", b"a\\nc", "f").decode(), end="")
     --- a/f
     +++ b/f
     @@ -1,2 +1,2 @@
@@ -130,8 +129,8 @@ def byte_diff(old: bytes, new: bytes, old_name: str, new_name: str) -> bytes:
     \\ No newline at end of file
     """
     lines = difflib.diff_bytes(difflib.unified_diff, _BYTE_LINE.findall(old),
-                               _BYTE_LINE.findall(new), os.fsencode(old_name),
-                               os.fsencode(new_name))
+                               _BYTE_LINE.findall(new), os.fsencode(diff_name("a/", path)),
+                               os.fsencode(diff_name("b/", path)))
     return b"".join(line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n"
                     for line in lines)
 
