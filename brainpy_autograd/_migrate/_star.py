@@ -1,14 +1,9 @@
 """Which names a star import binds, read from the imported module's source, never imported.
 
 ``from mylib import *`` binds the names in ``mylib.__all__`` or, without one, every
-top-level name of ``mylib`` that does not start with ``_``. The module is looked
-for as Python would find it for the migrated file: a ``.py`` file or a package
-next to the file (a script's own directory comes first on ``sys.path``, so such a
-file is read even when it is named like a standard or known module: ``code.py``,
-``numpy.py``; only then are those taken to bind none of ours), above the
-file's package (``from pkg.util import *`` inside ``pkg``), relative to the file
-(``from .util import *``), or where this Python finds it on ``sys.path``. Its
-source is read with :mod:`ast`; nothing is executed.
+top-level name of ``mylib`` that does not start with ``_``. The module is looked for
+as Python would find it for the migrated file (:func:`_find_local`, then
+:func:`_find_installed`) and its source read with :mod:`ast`; nothing is executed.
 
 ``None`` means the names cannot be told: the module was not found, is not Python
 source, or builds its names at run time (``globals()[...] = ...``, an ``__all__``
@@ -51,7 +46,9 @@ def star_names(module: str, level: int, path: Path | None,
     """The names ``from <level dots><module> import *`` binds in the file at ``path``
     (None: they cannot be told)."""
     top = module.split(".")[0]
-    source = _find_local(module, level, path)  # it wins on import: read before assuming
+    # a script's own directory comes first on sys.path: a local `code.py` or `numpy.py`
+    # wins on import, so it is read before such a name is taken to bind none of ours
+    source = _find_local(module, level, path)
     if source is None and level == 0 and top in INERT:
         return frozenset()
     if source is None and level == 0 and top == "brainpy":  # BrainPy's own transforms
@@ -72,7 +69,8 @@ def star_names(module: str, level: int, path: Path | None,
 
 
 def _find_local(module: str, level: int, path: Path | None) -> Path | None:
-    """The source file of ``module`` next to the file at ``path``, or in its package."""
+    """The source file of ``module`` next to the file at ``path``, above the file's package
+    (``from pkg.util import *`` inside ``pkg``), or relative to the file."""
     if path is None:
         return None
     here = path.resolve().parent
