@@ -3,10 +3,9 @@
 A rewrite is sure only for a name that nothing but its import binds: ``bm`` only by
 ``import brainpy.math as bm`` (other brainpy imports allowed), ``brainpy_autograd``
 only by ``import brainpy_autograd``. Rather than analysing which binding a use
-sees, any other binding of that name anywhere in the file (an assignment, ``del``,
-a loop, ``with``, ``except`` target, a ``match`` capture, a walrus in a
-comprehension, a parameter, a def, ``global``/``nonlocal``, another import) leaves
-the file as it is. ``bm: int`` without a value binds nothing and does not count.
+sees, any other binding of that name anywhere in the file (what
+:func:`.._star.bound_name` reads, a parameter, ``global``/``nonlocal``, another
+import) leaves the file as it is.
 
 >>> other_bindings(ast.parse("import brainpy.math as bm\\nmatch x:\\n    case {'a': bm}: pass\\n"))
 {'bm': (3, 16)}
