@@ -67,19 +67,15 @@ def read(text: str) -> tuple[JsonLayout | None, Any]:
     indent = found.group(1) if found else None
     key = _KEY_SEPARATOR.match(stripped)
     key_separator = key.group(1) if key else ": "
+    # the case of the \u escapes: the first one with a letter in it decides
+    lettered = (m.group(2) for m in _ESCAPE.finditer(body) if not m.group(2).isdigit())
+    upper = next((digits != digits.lower() for digits in lettered), False)
     items = (",",) if indent is not None else (", ", ",")
     for item_separator in items:
         layout = JsonLayout(
             indent=indent, separators=(item_separator, key_separator),
-            ensure_ascii=body.isascii(), upper_escapes=_upper_escapes(body),
+            ensure_ascii=body.isascii(), upper_escapes=upper,
             tail=lf[len(stripped):], newline=newline, bom=bom)
         if layout.dumps(document) == text:
             return layout, document
     return None, document
-
-
-def _upper_escapes(text: str) -> bool:
-    """Whether the file writes its ``\\u`` escapes with upper-case hex digits (the first
-    escape with a letter in it decides)."""
-    lettered = (m.group(2) for m in _ESCAPE.finditer(text) if not m.group(2).isdigit())
-    return next((digits != digits.lower() for digits in lettered), False)
