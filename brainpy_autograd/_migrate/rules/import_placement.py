@@ -88,7 +88,9 @@ class _Insert(cst.CSTTransformer):
             if blank and not is_import_line(old) and not getattr(old, "leading_lines", ()):
                 new = new.with_changes(leading_lines=[cst.EmptyLine()])
             out.append(new)
-            seen = seen and not self._starts_cell(old)
+            seen = seen and not (self.cell_mark is not None and any(  # a cell starts here
+                line.comment is not None and line.comment.value.startswith(self.cell_mark)
+                for line in getattr(old, "leading_lines", ())))
             placed = isinstance(old, cst.SimpleStatementLine) and not seen \
                 and id(old.body[-1]) in self.wanted and not _is_ours(following)
             seen = seen or placed or (isinstance(old, cst.SimpleStatementLine)
@@ -97,11 +99,6 @@ class _Insert(cst.CSTTransformer):
                 out.append(cst.SimpleStatementLine([_OURS]))
             blank = top and placed
         return out
-
-    def _starts_cell(self, statement: cst.BaseStatement) -> bool:
-        return self.cell_mark is not None and any(
-            line.comment is not None and line.comment.value.startswith(self.cell_mark)
-            for line in getattr(statement, "leading_lines", ()))
 
     def on_leave(self, original_node: cst.CSTNode, updated_node: Any) -> Any:
         if isinstance(original_node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
