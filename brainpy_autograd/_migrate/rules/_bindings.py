@@ -26,10 +26,6 @@ def is_brainpy_module(name: str) -> bool:
     return name == "brainpy" or name.startswith("brainpy.")
 
 
-def _ours(alias: ast.alias) -> bool:
-    return alias.asname is None and alias.name.split(".")[0] == "brainpy_autograd"
-
-
 def other_bindings(tree: ast.Module) -> dict[str, tuple[int, int]]:
     """For ``brainpy_autograd`` and each name that a brainpy import binds, where (line,
     column, 1-based) something else binds it first; names bound only so are left out."""
@@ -47,8 +43,9 @@ def other_bindings(tree: ast.Module) -> dict[str, tuple[int, int]]:
                 and is_brainpy_module(node.module or "")
             for alias in node.names:
                 name = alias.asname or alias.name.split(".")[0]
-                if isinstance(node, ast.Import) and (
-                        is_brainpy_module(alias.name) or _ours(alias)) or from_brainpy:
+                ours = alias.asname is None and name == "brainpy_autograd"
+                if isinstance(node, ast.Import) and (is_brainpy_module(alias.name) or ours) \
+                        or from_brainpy:
                     imported.add(name)
                 elif alias.name != "*":
                     bind(name, node)
