@@ -130,7 +130,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if progress is not None:
         progress.close()
     if not args.quiet:
-        _say(_summary(tally, writes), sys.stderr)
+        s = lambda n: "s" if n != 1 else ""  # noqa: E731
+        _say(f"{tally.files} file{s(tally.files)} scanned: {tally.changed} "
+             f"{'rewritten' if writes else 'to rewrite'} ({tally.changes} changes), "
+             f"{tally.findings} finding{s(tally.findings)} for a person, {tally.failed} "
+             f"could not be read, parsed or written.", sys.stderr)
     return tally.exit_code(writes)
 
 
@@ -192,11 +196,3 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
         _say(f"{shown(result.path)}: {verb} ({result.changes} changes)")
     tally.changed += 1
     tally.changes += result.changes
-
-
-def _summary(tally: _Tally, writes: bool) -> str:
-    verb = "rewritten" if writes else "to rewrite"
-    s = lambda n: "s" if n != 1 else ""  # noqa: E731
-    return (f"{tally.files} file{s(tally.files)} scanned: {tally.changed} {verb} "
-            f"({tally.changes} changes), {tally.findings} finding{s(tally.findings)} for a "
-            f"person, {tally.failed} could not be read, parsed or written.")
