@@ -116,10 +116,9 @@ class _PassedOn(cst.CSTVisitor):
 
 
 def is_legacy(ctx: ModuleContext, arg: cst.Arg, keyword: str) -> bool:
-    """Whether ``arg``, passed as ``keyword``, is a legacy one to remove (reporting the
-    rest): by name, or positionally in its place (BrainPy 2.2's positional
-    ``reduce_axes``, which :mod:`.positional` hands over here, so that one run gives the
-    final result)."""
+    """Whether ``arg``, passed as ``keyword`` (by name, or by position: :mod:`.positional`
+    hands over a 2.2 positional ``reduce_axes``), is a legacy one to remove; the rest is
+    reported."""
     if keyword in ("dyn_vars", "child_objs"):
         if not _without_effects(arg.value):
             ctx.find(arg, f"{keyword}={code(arg.value)} may do something when evaluated (a "
