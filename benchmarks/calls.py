@@ -4,7 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/calls.py              # full run; writes calls.png and RESULTS.md's section
     python benchmarks/calls.py --busy 1     # the same beside 1 CPU-bound process (section "busy")
-    python benchmarks/calls.py --quick      # smoke run (small sizes, one round), used by CI
+    python benchmarks/calls.py --quick      # smoke run used by CI: the MLP only, small sizes,
+                                            # one round, 8 calls, 6 shapes for memory
 
 For each workload (the BrainPy-style rate RNN with a Python loop over 100 time
 steps, and the 8-layer MLP) it runs, each in a fresh process so that no JAX
@@ -161,7 +162,9 @@ def _child(argv: list[str]) -> None:
 
 
 def _run_child(*args: Any) -> Any:
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    # no persistent compilation cache in a child either (see cases.py): each child's
+    # first calls compile, as a fresh process of a user's does
+    env = dict(os.environ, PYTHONHASHSEED="0", JAX_ENABLE_COMPILATION_CACHE="false")
     out = subprocess.run([sys.executable, __file__, "--child", *map(str, args)],
                          capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
@@ -322,7 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         _child(argv[1:])
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, one round (CI)")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run (CI): the MLP only, small sizes, one round")
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--calls", type=int, default=None, help="K (default 200; quick 8)")
     parser.add_argument("--busy", type=int, default=0,
@@ -347,8 +351,11 @@ def main(argv: list[str] | None = None) -> int:
     burners = [subprocess.Popen([sys.executable, "-c", "while True: pass"])
                for _ in range(args.busy)]
     try:
-        results = {w: measure_calls(w, k, rounds, quick) for w in ("rnn", "mlp")}
-        memory = {impl: _run_child("memory", impl, "-", 30 if quick else 150, int(quick))
+        # quick: each child is a fresh process (imports, a trace, a compile), so a smoke
+        # run keeps their number down: one workload, and few shapes for memory
+        workloads = ("mlp",) if quick else ("rnn", "mlp")
+        results = {w: measure_calls(w, k, rounds, quick) for w in workloads}
+        memory = {impl: _run_child("memory", impl, "-", 6 if quick else 150, int(quick))
                   for impl in MEMORY_IMPLS}
     finally:
         for p in burners:

@@ -19,6 +19,12 @@ import brainstate
 import jax
 import jax.numpy as jnp
 
+# A first call's time includes its compilations, and calls.py runs each implementation
+# in a fresh process so that none shares another's compiled code: JAX's persistent
+# compilation cache (JAX_COMPILATION_CACHE_DIR, which CI sets for its test runs) would
+# turn those compilations into disk reads, so no benchmark uses it.
+jax.config.update("jax_enable_compilation_cache", False)
+
 
 @dataclass
 class Built:
