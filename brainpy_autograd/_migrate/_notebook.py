@@ -51,10 +51,9 @@ class _Markers:
         while token in text:
             token = secrets.token_hex(8)
         self.mark = f"# <<brainpy-autograd-migrate {token} cell {{}}>>"
-        self.mark_re = re.compile(rf"^# <<brainpy-autograd-migrate {token} cell (\d+)>>\n",
-                                  re.MULTILINE)
         self.mask = f"#<<brainpy-autograd-migrate {token} ipython {{}}>>"
-        self.mask_re = re.compile(rf"#<<brainpy-autograd-migrate {token} ipython (\d+)>>")
+        self.mark_re = re.compile("^" + self.mark.format(r"(\d+)") + "\n", re.MULTILINE)
+        self.mask_re = re.compile(self.mask.format(r"(\d+)"))
 
 #: cell magics whose body is still Python
 _PYTHON_CELL_MAGICS = {"time", "timeit", "capture", "prun", "debug"}
