@@ -263,8 +263,6 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
     result = migrate_source(code, path, markers.mark.partition("{")[0])
     outcome.findings += _cell_findings(result.findings, code, markers)
     outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
-    if result.code == code:
-        return outcome
     new_sources = _split(result.code, markers)
     cells = document["cells"]
     for index, old_text in kept:
