@@ -324,9 +324,6 @@ def cell_diff(path: str, cells: list[tuple[int, str, str]]) -> list[str]:
     """A unified diff of the rewritten cells, one hunk group per cell."""
     import difflib
 
-    lines: list[Any] = []
-    for cell, old, new in cells:
-        lines += difflib.unified_diff(
-            (old + "\n").splitlines(keepends=True), (new + "\n").splitlines(keepends=True),
-            f"a/{path}:cell {cell}", f"b/{path}:cell {cell}")
-    return lines
+    return [line for cell, old, new in cells for line in difflib.unified_diff(
+        (old + "\n").splitlines(keepends=True), (new + "\n").splitlines(keepends=True),
+        f"a/{path}:cell {cell}", f"b/{path}:cell {cell}")]
