@@ -52,8 +52,7 @@ def star_names(module: str, level: int, path: Path | None,
     if source is None and level == 0 and top in INERT:
         return frozenset()
     if source is None and level == 0 and top == "brainpy":  # BrainPy's own transforms
-        return frozenset(TRANSFORM_NAMES) if ".math" in module or "._src" in module \
-            else frozenset()
+        return frozenset(TRANSFORM_NAMES if ".math" in module or "._src" in module else ())
     if source is None and level == 0:
         source = _find_installed(module)
     seen = set() if seen is None else seen
