@@ -196,8 +196,7 @@ def _not_kept(module: cst.Module, source: str | bytes) -> int | None:
 def _as_lf(source: str | bytes) -> str | bytes:
     """``source`` with CR-only line endings as LF (``source`` itself if it has none)."""
     if isinstance(source, bytes):
-        return source.replace(b"\r", b"\n") if b"\r" in source and b"\n" not in source \
-            else source
+        return source.replace(b"\r", b"\n") if b"\r" in source and b"\n" not in source else source
     return source.replace("\r", "\n") if "\r" in source and "\n" not in source else source
 
 
