@@ -1,18 +1,12 @@
 """Rule ``positional``: BrainPy 2.2's positional ``dyn_vars`` (``bm.grad(f, grad_vars, dyn_vars)``).
 
 The third positional argument is removed only when it is certainly variables
-(:func:`._analysis.classify_positional`); the arguments after it become
-keywords, in the 2.2 order of that transform (``_names.OLD_POSITIONAL_ORDER``),
-and go through :func:`.legacy_keywords.is_legacy` as they do: an empty
-``reduce_axes`` is removed and another one reported in the same run.
-An int there is BrainPy 2.9's ``argnums`` and is kept; anything it cannot
-classify is kept and reported, and so is a form that reads differently in 2.2
-and 2.9: a ``None`` third argument with more after it, ``hessian``/``vector_grad``
-with variables second and no certain third (2.2: ``func, dyn_vars, grad_vars``;
-2.9: ``func, grad_vars, argnums``), a 2.2 call with ``*args``. It also tells
-:mod:`.grad_vars` where the ``grad_vars`` argument is (second for most
-transforms, third for ``hessian`` and ``vector_grad`` in their 2.2 form, which
-becomes the keyword ``grad_vars=``).
+(:func:`._analysis.classify_positional`); the arguments after it become keywords, in
+the transform's 2.2 order (``_names.OLD_POSITIONAL_ORDER``), and go through
+:func:`.legacy_keywords.is_legacy` as they do. What it keeps, and which forms it
+reports: docs/migrate-command.md (its first section). It also tells :mod:`.grad_vars`
+where ``grad_vars`` is (third for ``hessian`` and ``vector_grad`` in their 2.2 form,
+where it becomes the keyword ``grad_vars=``).
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad(f, f.a, f.vars(), 0)\\n").code)
