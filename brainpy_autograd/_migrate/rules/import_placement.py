@@ -1,11 +1,9 @@
 """Rule ``import_placement``: ``import brainpy_autograd`` right after the brainpy import.
 
-It goes immediately after each import statement that binds a rewritten reference's
-module name (``import brainpy.math as bm`` for ``bm.grad``), in the same block or on
-the same line, so it runs neither before that import (nor so before a script's own
-JAX set-up) nor anywhere that import did not bind the name; an ``import
-brainpy_autograd`` elsewhere is never relied on (ARCHITECTURE.md, "certain placements
-by construction").
+It goes in the same block or on the same line, so that it runs neither before that
+import nor where that import did not bind the name: docs/migrate-command.md, "Where
+the new import goes, and why brainpy's import stays"; ARCHITECTURE.md, "certain
+placements by construction".
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = ("import os\\nos.environ['JAX_PLATFORM_NAME'] = 'cpu'\\n"
