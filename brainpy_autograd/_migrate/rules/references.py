@@ -1,13 +1,10 @@
 """Rule ``references``: ``bm.grad`` (``bp.math.grad``, ``brainpy.math.jax.hessian``...) ->
 ``brainpy_autograd.grad``.
 
-Every attribute that names a BrainPy transform, however its module was imported,
-becomes the same name of ours; a decorator (``@bm.grad``) and an alias's
-right-hand side (``grad = bm.grad``) too, but not a target (``bm.grad = hook``, ``del
-bm.grad``: a patch of BrainPy, reported) nor a use that runs before every import of its
-name (reported: :mod:`.._scopes`). The import statement that bound the
-reference's module name is recorded, so that :mod:`.import_placement` puts
-``import brainpy_autograd`` right after it (that import itself stays).
+Every attribute that names a BrainPy transform, however imported (in a decorator and
+an alias's right-hand side too), becomes ours; a target (``bm.grad = hook``) and a use
+before every import of its name (:mod:`.._scopes`) are reported (docs/migrate-command.md).
+The import that bound the name is recorded for :mod:`.import_placement`.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = "import brainpy as bp\\nnet = bp.DynSysGroup()\\ng = bp.math.hessian(net)\\n"
