@@ -1,16 +1,10 @@
 """The migration of Jupyter notebooks: the code cells, as one module, through the pass.
 
-A notebook's code cells share one namespace (``import brainpy.math as bm`` in
-cell 1, ``bm.grad`` in cell 7), so they are migrated together: joined into one
-module with a marker line before each cell (:class:`_Markers`), rewritten by
-:func:`brainpy_autograd._migrate._pass.migrate_source`, and split again. IPython
-syntax that is not Python is masked first and put back unchanged afterwards:
-line magics (``%matplotlib inline``), shell lines (``!pip install ...``) and
-help lines (``obj?``) that start a statement (:func:`_mask`). A cell that is still
-not Python (``%%bash``, ``x = !ls``) is left out and reported.
-
-The notebook is written back in its own JSON layout (:mod:`._nbjson`), where only
-the ``source`` of the rewritten cells changes, or else reported and left untouched.
+What a notebook's migration does and leaves: docs/migrate-command.md, "Notebooks". The
+code cells (one namespace) are joined into one module with a marker line before each
+(:class:`_Markers`) and their IPython lines masked (:func:`_mask`), rewritten by
+:func:`._pass.migrate_source`, split again, and written back in the file's own JSON
+layout (:mod:`._nbjson`).
 
 >>> import json
 >>> cell = {"cell_type": "code", "metadata": {},
