@@ -1,15 +1,10 @@
 """A notebook's own JSON layout, found and proven by writing the notebook back byte for byte.
 
-Jupyter writes notebooks with one space of indentation and sorted keys; PyCharm
-with its own key order (``cell_type``, ``execution_count``, ``outputs``,
-``source``, ``metadata``), upper-case ``\\u001B`` escapes and no final newline;
-Colab with two spaces; nbformat 4.5 files saved without cell ids would get
-random ids from nbformat's own writer. So the migration does not write
-notebooks with nbformat: :func:`read` finds the file's layout (indentation,
-tabs or none, separators, ``ensure_ascii``, the case of ``\\u`` escapes, key
-order as loaded, what follows the last brace, LF or CRLF, a byte-order mark),
-and keeps it only if writing the unchanged document in it gives back exactly
-the file's text. Then a changed ``source`` is the only difference in the file.
+Which layouts tools write, and why nbformat does not write notebooks here:
+docs/migrate-command.md, "Notebooks". :func:`read` finds the file's layout (indentation,
+separators, ``ensure_ascii``, the case of ``\\u`` escapes, key order as loaded, what
+follows the last brace, LF or CRLF, a byte-order mark) and keeps it only if writing the
+unchanged document in it gives back exactly the file's text.
 
 >>> layout, document = read('{\\n  "cells": [],\\n  "nbformat": 4\\n}')
 >>> layout.indent, layout.dumps(document)
