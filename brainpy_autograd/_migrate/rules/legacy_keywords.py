@@ -1,11 +1,9 @@
 """Rule ``legacy_keywords``: drop ``dyn_vars=``, ``child_objs=`` and an empty ``reduce_axes=``
 (``()``, ``[]``, or ``None``, its default).
 
-On calls of BrainPy's transforms (and of brainpy_autograd's own, which accept
-them with a warning), and on the positional ones that :mod:`.positional` turns
-into keywords. A non-empty ``reduce_axes`` cannot be dropped without
-changing the result and is reported, and so is a ``**kwargs`` that may carry
-any of them.
+On the calls of BrainPy's transforms and ours (which accept them with a warning), and
+on the positional ones :mod:`.positional` makes keywords; what is reported instead (a
+non-empty ``reduce_axes``, ``**kwargs``): docs/migrate-command.md, "What it reports".
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> src = "import brainpy_autograd as bpa\\ng = bpa.grad(f, dyn_vars=v, reduce_axes=())\\n"
