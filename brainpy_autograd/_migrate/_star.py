@@ -1,13 +1,10 @@
 """Which names a star import binds, read from the imported module's source, never imported.
 
-``from mylib import *`` binds the names in ``mylib.__all__`` or, without one, every
-top-level name of ``mylib`` that does not start with ``_``. The module is looked for
-as Python would find it for the migrated file (:func:`_find_local`, then
-:func:`_find_installed`) and its source read with :mod:`ast`; nothing is executed.
-
-``None`` means the names cannot be told: the module was not found, is not Python
-source, or builds its names at run time (``globals()[...] = ...``, an ``__all__``
-that is computed).
+``__all__``, or else the module's top-level names without a leading ``_``, read with
+:mod:`ast` from the source Python would import for the migrated file (:func:`_find_local`,
+then :func:`_find_installed`), never executed (docs/migrate-command.md, "Where the new
+import goes"). ``None``: the names cannot be told (not found, not Python source, names
+made at run time: ``globals()[...] = ...``, a computed ``__all__``).
 
 >>> star_names("os", 0, None) == frozenset()   # the standard library binds none of ours
 True
