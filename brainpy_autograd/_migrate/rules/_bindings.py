@@ -1,11 +1,9 @@
 """Every binding of every name in a module, read with :mod:`ast` (:mod:`.references`).
 
-A rewrite is sure only for a name that nothing but its import binds: ``bm`` only by
-``import brainpy.math as bm`` (other brainpy imports allowed), ``brainpy_autograd``
-only by ``import brainpy_autograd``. Rather than analysing which binding a use
-sees, any other binding of that name anywhere in the file (what
-:func:`.._star.bound_name` reads, a parameter, ``global``/``nonlocal``, another
-import) leaves the file as it is.
+A rewrite is sure only for a name that nothing but a brainpy import binds
+(``brainpy_autograd``: nothing but ``import brainpy_autograd``); any other binding
+anywhere in the file (what :func:`.._star.bound_name` reads, a parameter,
+``global``/``nonlocal``, an import) leaves the file as it is (docs/migrate-command.md).
 
 >>> other_bindings(ast.parse("import brainpy.math as bm\\nmatch x:\\n    case {'a': bm}: pass\\n"))
 {'bm': (3, 16)}
