@@ -252,8 +252,6 @@ def migrate_notebook(text: str, path: Path | None = None) -> NotebookOutcome:
     outcome = NotebookOutcome(text=text)
     markers = _Markers(text)
     code, kept, masked = _combine(_code_cells(document), outcome.findings, markers)
-    if not kept:
-        return outcome
     result = migrate_source(code, path, markers.mark.partition("{")[0])
     outcome.findings += _cell_findings(result.findings, code, markers)
     outcome.findings.sort(key=lambda f: (f.cell or 0, f.line, f.column))
