@@ -1,10 +1,8 @@
 """Rule ``from_imports``: ``from brainpy.math import g`` -> ``from brainpy_autograd import g``.
 
-The statement is rewritten where it stands, so the names are bound at the same
-point of start-up as before, also inside a function, an ``if`` or a ``try``. Names
-that are not transforms stay imported from BrainPy, on the original line (with its
-comment); the transforms move to a ``from brainpy_autograd import ...`` right
-after it. ``from brainpy.math import *`` is reported, not changed.
+Where the statement stands, so that the names are bound at the same point of start-up
+(docs/migrate-command.md, first two sections); the names that are not transforms stay
+on the original line, the transforms move to a ``from brainpy_autograd import`` after it.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("from brainpy.math import grad as g, zeros\\n").code)
