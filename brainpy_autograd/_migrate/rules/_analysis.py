@@ -85,11 +85,9 @@ def classify_positional(node: cst.BaseExpression, attrs: Attributes,
                         in_container: bool = False) -> str:
     """Is a third positional argument 'vars' (BrainPy 2.2's dyn_vars), 'argnums' or 'unknown'?
 
-    'vars' only when that is certain: ``self.vars()``, ``net.train_vars().unique()``,
-    a State constructor, an attribute this module assigns only Variables, a name
-    such as ``dyn_vars``, or a list/tuple/dict of such things (a list literal of
-    attributes, ``[self.V, self.m]``, is 2.2's way of listing variables). Anything
-    else that is not an int is 'unknown': BrainPy 2.9 reads it as ``argnums``.
+    'vars' only when that is certain (docs/migrate-command.md lists the forms; in a
+    list literal, ``[self.V, self.m]``, any attribute: 2.2's way of listing variables).
+    Anything else that is not an int is 'unknown': BrainPy 2.9 reads it as ``argnums``.
     """
     if is_int(node):
         return "argnums"
