@@ -85,11 +85,9 @@ def _traced(ctx: ModuleContext, func: cst.BaseExpression) -> bool:
 
 
 class _PassedOn(cst.CSTVisitor):
-    """Finds a transform, or a module that holds transforms, used as a value: anything
-    but the callee of a call (``bm.grad(f)``, which the migration rewrites), a bare
-    decorator (``@bm.grad``) or, for a module, the start of an attribute (``bm.grad``,
-    ``bm.jit``). Assigned (in any form), passed on (``partial(bm.grad, ...)``), put in a
-    container or a default, ``bm2 = bm``, ``getattr(bm, "grad")``: found."""
+    """Finds a transform, or a module that holds transforms, used as a value (the forms:
+    docs/migrate-command.md, "What it reports"): anything but the callee of a call, a
+    bare decorator or, for a module, the start of an attribute (``bm.grad``, ``bm.jit``)."""
 
     def __init__(self, ctx: ModuleContext) -> None:
         super().__init__()
