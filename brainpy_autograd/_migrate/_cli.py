@@ -126,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for result in results(walk.files, args.jobs, args.diff, writes=writes):
         if progress is not None:
             progress.update(1)
-        _report(result, args, tally)
+        _report(result, args, tally, writes)
     if progress is not None:
         progress.close()
     if not args.quiet:
@@ -157,7 +157,7 @@ def _have_tqdm() -> bool:
     return True
 
 
-def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
+def _report(result: Any, args: argparse.Namespace, tally: _Tally, writes: bool) -> None:
     """Print one file's result, write it (unless --check/--diff), and count.
 
     Findings refer to the file as it is on disk after the run: the rewritten file
@@ -168,7 +168,6 @@ def _report(result: Any, args: argparse.Namespace, tally: _Tally) -> None:
         tally.failed += 1
         return
     tally.findings += len(result.findings)
-    writes = not (args.check or args.diff)
     # a person's decision: a finding, and nothing written (--check/--diff say it too)
     refused = None if result.new is None else not_to_write(result.path)
     failure, findings = None, result.findings
