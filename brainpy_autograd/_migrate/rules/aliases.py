@@ -1,9 +1,8 @@
 """Rule ``aliases``: a module-level alias of a transform, ``grad = bm.grad``.
 
-The alias's calls (``grad(f, dyn_vars=v)``) are then edited like the transform's
-own; :mod:`.references` renames ``bm.grad`` on the right-hand side. A name counts
-as an alias only if the module binds it exactly once (no other assignment, def,
-import or ``global`` rebinding), and a local of the same name is not one.
+Its calls (``grad(f, dyn_vars=v)``) are then edited like the transform's own. A name
+counts only if the module binds it exactly once (no other assignment, def, import or
+``global``); a local of the same name is not one.
 
 >>> from brainpy_autograd._migrate import migrate_source
 >>> print(migrate_source("import brainpy.math as bm\\ng = bm.grad\\nf = g(h, dyn_vars=v)\\n").code)
