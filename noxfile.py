@@ -50,8 +50,11 @@ README_TESTS = ("pip install -e '.[test]'", "python -m pytest -n auto")
 #: bounds and ``py311-oldest`` equal.
 ENVIRONMENTS = {
     "py311-latest": ("3.11", []),
+    # and the lower bounds of the extras users install: migrate (libcst, tqdm), testing
+    # (hypothesis); brainunit 0.5.2 (units) is what brainstate 0.5.0 brings
     "py311-oldest": ("3.11", ["brainstate==0.5.0", "jax==0.8.0", "jaxlib==0.8.0",
-                              "numpy==2.0.2"]),
+                              "numpy==2.0.2", "libcst==1.1.0", "tqdm==4.66.0",
+                              "hypothesis==6.100.0"]),
     "py312-brainpy": ("3.12", ["brainstate>=0.6,<0.7", "brainpy==2.9.*", "jax"]),
     "py313-brainpy": ("3.13", ["brainstate>=0.6,<0.7", "brainpy==2.9.*", "jax"]),
 }
@@ -108,10 +111,10 @@ def tests(session: nox.Session, env: str) -> None:
     _fresh(session, env)
     _readme_tests(session, env)
     session.run("python", "-c", VERSIONS)
-    if env == "py311-oldest":
-        session.run("python", "-c", "import brainstate, jax; "
-                    "assert brainstate.__version__ == '0.5.0' and jax.__version__ == '0.8.0', "
-                    "(brainstate.__version__, jax.__version__)")
+    if env == "py311-oldest":  # the README's pip install kept every pin
+        pins = dict(pin.split("==") for pin in ENVIRONMENTS[env][1])
+        session.run("python", "-c", f"import importlib.metadata as m; pins = {pins!r}; "
+                    "got = {d: m.version(d) for d in pins}; assert got == pins, got")
 
 
 @nox.session(python=_python("py311-oldest"), name="tests-slow")
