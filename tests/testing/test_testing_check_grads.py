@@ -163,6 +163,41 @@ def test_forward_mode_names_a_dropped_state_path_at_any_size(n):
     assert np.all(np.asarray(h.value) == 0)
 
 
+def test_forward_mode_along_the_direction_with_mixed_dtypes_units_and_pytrees():
+    """Above 256 input elements jacfwd runs along the direction: inputs of two dtypes, a
+    State holding a pytree, a Quantity State and an argument all move along it."""
+    n = 150
+    w32 = brainstate.ParamState(jnp.linspace(-1.0, 1.0, n, dtype=jnp.float32))
+    tree = brainstate.ParamState({"a": jnp.linspace(0.5, 1.5, n), "b": jnp.full((3, 2), 0.3)})
+    tau = brainstate.ParamState(jnp.linspace(10.0, 20.0, n) * u.ms)
+    h = brainstate.State(jnp.zeros(n))
+    before = StateSnapshot(w32, h)
+
+    def f(x, scale):
+        decay = u.math.exp(-(5.0 * u.ms) / tau.value)
+        h.value = jnp.tanh(w32.value.astype(jnp.float64) * x * tree.value["a"]) * decay
+        return jnp.sum(h.value ** 2) + jnp.sum(tree.value["b"] * scale) ** 2
+
+    grad_vars = {"w32": w32, "tree": tree, "tau": tau}
+    args = (jnp.linspace(0.2, 0.9, n), jnp.full((3, 2), 1.5))
+    check_grads(f, args, grad_vars=grad_vars, argnums=1, modes=("fwd",), atol=1e-2, rtol=1e-2)
+    before.assert_untouched()
+
+    def dropped(x, scale):  # the path through tree["a"] is cut: jacfwd misses it
+        a = jax.lax.stop_gradient(tree.value["a"])
+        decay = u.math.exp(-(5.0 * u.ms) / tau.value)
+        return jnp.sum((jnp.tanh(w32.value * x * a) * decay) ** 2) + jnp.sum(
+            tree.value["b"] * scale) ** 2
+
+    with pytest.raises(AssertionError) as info:
+        check_grads(dropped, args, grad_vars=grad_vars, argnums=1,
+                    modes=("fwd",), atol=1e-2, rtol=1e-2)
+    first = str(info.value).splitlines()[0]
+    assert "grad_vars['tree']['a']" in first
+    assert "grad_vars['w32']" not in first and "argument 1" not in first
+    before.assert_untouched()
+
+
 def _swap_var_grads(transform):
     """``transform`` whose States' gradients come back in the wrong order."""
 
