@@ -38,6 +38,14 @@ def unit_ratio(top: Any, *bottom: Any) -> Any:
     return out
 
 
+def _by_dtype(values: list[np.ndarray]) -> list[list[int]]:
+    """The positions of ``values``, grouped by dtype (groups in order of first appearance)."""
+    groups: dict[Any, list[int]] = {}
+    for i, v in enumerate(values):
+        groups.setdefault(np.dtype(v.dtype), []).append(i)
+    return list(groups.values())
+
+
 def contract(block: Any, direction: np.ndarray, unit: Any, what: str) -> np.ndarray:
     """``block`` (shape ``out + in``) applied to ``direction`` (shape ``in``), in ``unit``."""
     import brainunit as u
@@ -106,7 +114,14 @@ class Call:
 
     def jvp_along(self, step: list[np.ndarray], dtype: str) -> list[Any]:
         """``jacfwd`` of ``t -> f(inputs + t * step)`` at ``t = 0``: the derivative along
-        ``step`` for one forward pass (a full ``jacfwd`` costs one per input element)."""
+        ``step`` for one forward pass (a full ``jacfwd`` costs one per input element).
+
+        The inputs of one dtype move together: one flat base and one flat step per
+        dtype, ``base + t * step`` once, then split into the leaves. (Per leaf, that
+        product and sum, and their forward derivatives under ``jacfwd``'s batch of
+        one, are as many operations as a small model's own: for the MLP of
+        ``benchmarks/check_grads_cost.py``, 16 leaves, a third of the program.)
+        """
         import jax.numpy as jnp
 
         kept = self.kept
@@ -114,16 +129,28 @@ class Call:
         if kept.along is None:
             f = self.f
 
-            def along(t: Any, args: tuple[Any, ...], base: list[Any], step: list[Any]) -> Any:
-                return f(*kept.inputs.apply([b + t * d for b, d in zip(base, step)], args))
+            def along(t: Any, args: tuple[Any, ...], bases: list[Any],
+                      steps: list[Any]) -> Any:
+                inputs = kept.inputs
+                moved: list[Any] = [None] * len(inputs.leaves)
+                for group, base, d in zip(_by_dtype(inputs.values), bases, steps):
+                    flat = base + t * d
+                    sizes = [int(np.size(inputs.values[i])) for i in group]
+                    parts = jax.lax.split(flat, sizes) if len(group) > 1 else [flat]
+                    for i, part in zip(group, parts):
+                        moved[i] = part.reshape(np.shape(inputs.values[i]))
+                return f(*inputs.apply(moved, args))
 
             kept.along = along
         transform = self.transform("jacfwd", kept.along, argnums=0)
         values = self.inputs.values
-        base, step = jax.device_put(  # one transfer for all leaves
-            (values, [np.asarray(d, b.dtype) for b, d in zip(values, step)]))
+        groups = _by_dtype(values)
+        flat_bases = [np.concatenate([np.ravel(values[i]) for i in g]) for g in groups]
+        flat_steps = [np.concatenate([np.ravel(np.asarray(step[i], values[i].dtype))
+                                      for i in g]) for g in groups]
+        bases, steps = jax.device_put((flat_bases, flat_steps))  # one transfer for all
         result = self.snapshot.run(
-            lambda: transform(jnp.zeros((), dtype), self.inputs.args, base, step))
+            lambda: transform(jnp.zeros((), dtype), self.inputs.args, bases, steps))
         return jax.tree.leaves(result, is_leaf=is_quantity)
 
     def blocks(self, name: str, rows: int,
