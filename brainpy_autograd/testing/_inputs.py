@@ -99,12 +99,14 @@ class Inputs:
         args = list(self.args if args is None else args)
         by_arg: dict[int, list[Any]] = {pos: [] for pos in self.argnums}
         by_state: dict[int, list[Any]] = {id(state): [] for state, _ in self._state_defs}
-        if all(isinstance(v, np.ndarray) for v in values):  # one transfer for all leaves
+        placed = all(isinstance(v, np.ndarray) for v in values)
+        if placed:  # one transfer for all leaves, each in its own dtype already
             values = jax.device_put([np.asarray(v, _jax_dtype(leaf.value.dtype))
                                      for v, leaf in zip(values, self.leaves)])
         for leaf, value in zip(self.leaves, values):
-            full = join_unit(jax.numpy.asarray(value, dtype=_jax_dtype(leaf.value.dtype)),
-                             leaf.unit)
+            if not placed:
+                value = jax.numpy.asarray(value, dtype=_jax_dtype(leaf.value.dtype))
+            full = join_unit(value, leaf.unit)
             if leaf.state is not None:
                 by_state[id(leaf.state)].append(full)
             else:
