@@ -32,23 +32,30 @@ from pathlib import Path
 from typing import Any
 
 import jax
-
-jax.config.update("jax_enable_x64", True)  # both checks in float64
+import jax.test_util
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import jax.test_util  # noqa: E402
 from cases import build_mlp, build_rnn_python_loop  # noqa: E402
 
 from brainpy_autograd.testing import check_grads  # noqa: E402
+
+# Both checks in float64. Set after the imports: brainstate 0.5 turns the flag off when
+# it is imported (cases.py imports it before brainpy_autograd, whose import would keep
+# it), and until 2026-12-05 this line stood above them and the checks ran in float32.
+jax.config.update("jax_enable_x64", True)
 
 TARGET = 2.0
 
 
 def workloads(quick: bool) -> dict[str, Any]:
-    return {
+    built = {
         "mlp": build_mlp("grad", quick),
         "rnn": build_rnn_python_loop("grad", quick, steps=10 if quick else 50),
     }
+    dtypes = {str(s.value.dtype) for b in built.values() for s in b.params.values()}
+    if dtypes != {"float64"}:
+        raise RuntimeError(f"the benchmark measures float64 checks; the weights are {dtypes}")
+    return built
 
 
 def _ours(built: Any) -> None:
