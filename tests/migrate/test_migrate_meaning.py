@@ -96,6 +96,30 @@ def test_a_patched_transform_read_elsewhere_is_rewritten_and_the_patch_reported(
     assert [(f.line, "patches BrainPy" in f.message) for f in outcome.findings] == [(2, True)]
 
 
+@pytest.mark.parametrize("patch", [
+    'setattr(bm, "grad", counting)', 'delattr(bm, "grad")', 'bm.__dict__["grad"] = counting',
+    'vars(bm)["grad"] = counting', 'del vars(bm)["grad"]', 'setattr(bp.math, name, hook)',
+    'setattr(bp, "math", fake)', "bp.math = fake", "del bp.math", "bp.math, x = fake, 1",
+    "def patch():\n    bp.math = fake",
+])
+def test_brainpy_patched_above_a_transform_leaves_the_file_with_a_finding(patch):
+    # the rewritten call would no longer run the hook (or the fake module's grad)
+    source = f"import brainpy as bp\nimport brainpy.math as bm\n{patch}\n" \
+             "g = bm.grad(f)(x)\nh = bp.math.grad(f)(x)\n"
+    left_as_it_is(source, f"(line {3 + patch.count(chr(10))}:", "patch")
+
+
+@pytest.mark.parametrize("patch", [
+    "bm.dt = 0.1", "bp.math.defaults.x = 1", 'setattr(bm.defaults, "x", 1)',
+    'vars(bp.math.defaults)["x"] = 1', 'setattr(jax, "grad", hook)', "jax.numpy = fake",
+])
+def test_patching_what_no_rewritten_reference_goes_through_changes_nothing(patch):
+    outcome = migrate_source(f"import brainpy as bp\nimport brainpy.math as bm\n{patch}\n"
+                             "g = bm.grad(f)(x)\nh = bp.math.grad(f)(x)\nj = jax.grad(f)\n")
+    assert "g = brainpy_autograd.grad(f)(x)\nh = brainpy_autograd.grad(f)(x)" in outcome.code
+    assert not outcome.findings
+
+
 def test_an_import_that_binds_a_global_of_a_function_is_left_as_it_is():
     left_as_it_is("def setup():\n    global bm\n    import brainpy.math as bm\n"
                   "setup()\ng = bm.grad(f)\n", "also bound")

@@ -49,10 +49,10 @@ def find_rebindings(ctx: ModuleContext, module: cst.Module) -> None:
         ctx.refusal = Finding(line, column, (
             f"`{name}` is imported from brainpy and also bound by something else in "
             f"this file (line {other[name][0]}: an assignment, a loop, a `with`, `except` or "
-            f"`match` target, a parameter, `del`, another import...), so its uses may "
-            f"not be brainpy's; left as it is: rewrite its calls by hand "
-            f"(`{OURS}.grad`, without dyn_vars/child_objs), or give the other binding "
-            f"another name and run the migration again."))
+            f"`match` target, a parameter, `del`, another import, a patch such as "
+            f"`setattr({name}, ...)`...), so its uses may not be brainpy's; left as it is: "
+            f"rewrite its calls by hand (`{OURS}.grad`, without dyn_vars/child_objs), or "
+            f"give the other binding another name and run the migration again."))
 
 
 @register(cst.Attribute, Rule.REFERENCES)
