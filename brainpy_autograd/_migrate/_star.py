@@ -4,7 +4,7 @@
 :mod:`ast` from the source Python would import for the migrated file (:func:`_find_local`,
 then :func:`_find_installed`), never executed (docs/migrate-command.md, "Where the new
 import goes"). ``None``: the names cannot be told (not found, not Python source, names
-made at run time: ``globals()[...] = ...``, a computed ``__all__``).
+made at run time: ``globals()[...] = ...``, ``sys.modules[...]``, a computed ``__all__``).
 
 >>> star_names("os", 0, None) == frozenset()   # the standard library binds none of ours
 True
@@ -106,8 +106,9 @@ def names_of(tree: ast.Module, path: Path | None, seen: set[Path]) -> set[str] |
     """The names a star import of the module ``tree`` binds (None: cannot be told)."""
     declared: set[str] | None = None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
-                node.func.id in ("globals", "vars", "exec"):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
+                "globals", "locals", "vars", "exec") or isinstance(node, ast.Subscript) and \
+                getattr(node.value, "attr", None) == "modules":  # `sys.modules[__name__].bm`
             return None  # names made at run time
         changed = node.target if isinstance(node, ast.AugAssign) else \
             node.value if isinstance(node, ast.Attribute) else None

@@ -64,6 +64,9 @@ def test_a_star_import_of_the_authors_own_module_is_read(tmp_path, module):
     "__all__ = ['bm']\nbm = 1\n",
     "from other import *\n",  # which cannot be read: unknown
     "globals()['bm'] = 1\n",
+    "import sys\nsys.modules[__name__].bm = None\n",
+    "import sys\nsetattr(sys.modules[__name__], 'bm', None)\n",
+    "locals()['bm'] = None\n",
 ])
 def test_a_star_import_whose_module_may_define_the_alias_leaves_the_file(tmp_path, capsys,
                                                                           module):
