@@ -118,7 +118,9 @@ def check_grads(
     ValueError
         ``argnums`` out of range or repeated, a State named twice in
         ``grad_vars``, ``order`` not 1 or 2, an unknown mode, a non-positive
-        tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate.
+        tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate
+        (no input, or only empty ones: a zero-size input beside others has
+        nothing to check, and the others are checked).
 
     Examples
     --------
@@ -159,6 +161,12 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
         raise ValueError("check_grads(): nothing to differentiate: give grad_vars (States) "
                          "or argnums (argument positions) with at least one array.")
     check_float_inputs([(leaf.name, leaf.value.dtype) for leaf in inputs.leaves])
+    if not any(leaf.value.size for leaf in inputs.leaves):
+        shapes = ", ".join(f"{leaf.name} has shape {leaf.value.shape}"
+                           for leaf in inputs.leaves)
+        raise ValueError(f"check_grads(): nothing to differentiate: every differentiated "
+                         f"input is empty ({shapes}); give grad_vars or argnums with at "
+                         f"least one array that has elements.")
     # the output's structure, units, shapes and dtypes, from the trace that found the States
     out_pairs, _ = jax.tree_util.tree_flatten_with_path(traced.out_shapes, is_leaf=is_quantity)
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
@@ -203,6 +211,8 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
         if whole is not None:
             wrong = []
             for i, leaf in enumerate(inputs.leaves):
+                if not leaf.value.size:  # empty: nothing to be wrong
+                    continue
                 s_i, t_i = central_difference(evaluate, inputs.values, only(directions, i), eps)
                 found = compare(along(t_i), s_i, out_names, leaf.name, atol, rtol)
                 if found is not None:

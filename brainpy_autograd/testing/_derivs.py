@@ -60,9 +60,12 @@ def contract(block: Any, direction: np.ndarray, unit: Any, what: str) -> np.ndar
     d = np.asarray(direction, np.float64)
     if not d.ndim:
         return numbers * d
+    out_shape = numbers.shape[:numbers.ndim - d.ndim]
+    if not d.size:  # an empty input: its derivative is empty, and adds nothing
+        return np.zeros(out_shape)
     # a product and a sum, not np.tensordot: BLAS threads cost more than the sum here
     rows = numbers.reshape(-1, d.size) * d.reshape(-1)
-    return rows.sum(axis=1).reshape(numbers.shape[:numbers.ndim - d.ndim])
+    return rows.sum(axis=1).reshape(out_shape)
 
 
 @dataclass

@@ -410,3 +410,44 @@ def test_a_captured_numpy_array_changed_in_place_between_checks_is_read_as_it_is
     for value in (1.0, 3.0):
         scale[:] = value
         check_grads(f, (X64,), grad_vars={"w": w}, modes=("rev", "fwd"))
+
+
+@pytest.mark.parametrize("n", [2, 300])  # the whole jacfwd, and jacfwd along the direction
+@pytest.mark.parametrize("order", [1, 2])
+def test_an_empty_input_has_nothing_to_check_and_the_others_are_checked(n, order):
+    empty = brainstate.ParamState(jnp.zeros((0, 3)))
+    w = brainstate.ParamState(jnp.linspace(-1.0, 1.0, n))
+    h = brainstate.State(jnp.zeros(n))
+
+    def f(a, b):
+        h.value = jnp.tanh(w.value * b)
+        return (jnp.sum(a ** 2) + jnp.sum(empty.value ** 3) + jnp.sum(h.value ** 2)
+                + jnp.sum(jnp.sin(b)))
+
+    before = StateSnapshot(empty, w, h)
+    check_grads(f, (jnp.zeros((0,)), jnp.ones(n)), grad_vars={"e": empty, "w": w},
+                argnums=(0, 1), order=order)
+    before.assert_untouched()
+
+    def g(a, b):  # the derivative for w dropped: still found beside the empty inputs
+        return f(a, b) + jax.lax.stop_gradient(jnp.sum(jnp.cos(w.value) * b))
+
+    with pytest.raises(AssertionError) as info:
+        check_grads(g, (jnp.zeros((0,)), jnp.ones(n)), grad_vars={"e": empty, "w": w},
+                    argnums=(0, 1), order=order)
+    first = str(info.value).splitlines()[0]
+    assert "grad_vars['w']" in first
+    assert "grad_vars['e']" not in first and "argument 0" not in first
+    before.assert_untouched()
+
+
+@pytest.mark.parametrize("grad_vars", [None, "empty state"])
+def test_only_empty_inputs_is_nothing_to_differentiate(grad_vars):
+    empty = brainstate.ParamState(jnp.zeros((0,)))
+    options = {} if grad_vars is None else {"grad_vars": {"e": empty}, "argnums": 0}
+    before = StateSnapshot(empty)
+    with pytest.raises(ValueError, match=r"nothing to differentiate: every differentiated "
+                                         r"input is empty.*argument 0 has shape \(0,\)"):
+        check_grads(lambda a: jnp.sum(a ** 2) + jnp.sum(empty.value) + 1.0,
+                    (jnp.zeros((0,)),), **options)
+    before.assert_untouched()
