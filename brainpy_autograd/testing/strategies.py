@@ -60,34 +60,65 @@ def _check_bounds(fname: str, min_value: Any, max_value: Any, min_magnitude: Any
                          f"least min_magnitude={min_magnitude!r} away from zero.")
 
 
-def _elements(dtype: np.dtype, min_value: float, max_value: float,
-              min_magnitude: float, fname: str) -> st.SearchStrategy[float]:
-    finfo = np.finfo(dtype)
+def _elements(dtype: np.dtype, min_value: float, max_value: float, min_magnitude: float,
+              fname: str, where: str) -> st.SearchStrategy[float]:
+    """Elements for a leaf of ``dtype``, every one in the bounds once rounded to ``dtype``.
+
+    Each range's ends are moved inward to the nearest values of ``dtype`` (a value drawn
+    between two such values is rounded to one between them, or to one of them): a
+    bfloat16 leaf is drawn as float32 and rounded, and without this a draw near
+    ``max_value=0.3001`` would round to 0.30078125. A range with no value of ``dtype``
+    is dropped; none left is a ``ValueError`` now, not hypothesis' ``InvalidArgument``
+    at the first example.
+    """
+    finfo = jax.numpy.finfo(dtype)
     for name, value in (("min_value", min_value), ("max_value", max_value)):
         if abs(value) > float(finfo.max):
             raise ValueError(f"{fname}(): {name}={value!r} is not representable in "
-                             f"{dtype.name} (largest {float(finfo.max):g}).")
-    width: Literal[16, 32, 64] = 16 if dtype == np.float16 else 64 if dtype == np.float64 \
+                             f"{dtype.name} (largest {float(finfo.max):g}), the dtype of "
+                             f"{where}.")
+    low, high = ("min_value", min_value, min_value), ("max_value", max_value, max_value)
+    if min_magnitude == 0:
+        ranges = [(low, high)]
+    else:  # (option, its value, the end it gives): each side of zero
+        below = ("min_magnitude", min_magnitude, -min_magnitude)
+        above = ("min_magnitude", min_magnitude, min_magnitude)
+        ranges = [(low, high if max_value <= -min_magnitude else below),
+                  (low if min_value >= min_magnitude else above, high)]
+    # hypothesis draws bfloat16 as float32; float16, float32 and float64 in their width
+    draw = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
+    width: Literal[16, 32, 64] = 16 if draw == np.float16 else 64 if draw == np.float64 \
         else 32
-    ranges = [(min_value, max_value)] if min_magnitude == 0 else [
-        (lo, hi) for lo, hi in ((min_value, min(max_value, -min_magnitude)),
-                                (max(min_value, min_magnitude), max_value)) if lo <= hi]
-    parts = [st.floats(_inward(lo, dtype, 1), _inward(hi, dtype, -1), allow_nan=False,
-                       allow_infinity=False, width=width) for lo, hi in ranges]
+    parts, empty = [], []
+    for (lo_name, lo_option, lo), (hi_name, hi_option, hi) in ranges:
+        if lo > hi:
+            continue  # this side of zero is outside [min_value, max_value]
+        inner_lo, inner_hi = _inward(lo, dtype, 1), _inward(hi, dtype, -1)
+        if inner_lo > inner_hi:
+            empty.append(f"[{lo!r}, {hi!r}] ({lo_name}={lo_option!r}, "
+                         f"{hi_name}={hi_option!r}): the nearest {dtype.name} values are "
+                         f"{inner_hi!r} and {inner_lo!r}")
+            continue
+        parts.append(st.floats(inner_lo, inner_hi, allow_nan=False, allow_infinity=False,
+                               width=width))
+    if not parts:
+        raise ValueError(f"{fname}(): no {dtype.name} value lies in "
+                         f"{'; nor in '.join(empty)}; {where} has dtype {dtype.name}. Widen "
+                         f"the bounds to hold at least one {dtype.name} value.")
     return parts[0] if len(parts) == 1 else st.one_of(*parts)
 
 
 def _inward(bound: float, dtype: np.dtype, direction: int) -> float:
-    """``bound`` rounded to ``dtype``, towards the inside of the range (``direction``
-    +1 for a lower bound): hypothesis needs bounds that the width represents."""
+    """The value of ``dtype`` nearest ``bound`` on the inside of the range (``direction``
+    +1 for a lower bound, -1 for an upper one)."""
     rounded = np.asarray(bound, dtype)
     if (float(rounded) - bound) * direction < 0:
         rounded = np.nextafter(rounded, np.asarray(direction * np.inf, dtype))
     return float(rounded)
 
 
-def _array(example: Any, min_value: float, max_value: float, min_magnitude: float = 0.0,
-           fname: str = "arrays_like") -> st.SearchStrategy[Any]:
+def _array(example: Any, min_value: float, max_value: float, min_magnitude: float,
+           fname: str, where: str) -> st.SearchStrategy[Any]:
     """Draws like ``example``; an integer or boolean leaf is kept as it is (not drawn)."""
     mantissa, unit = split_unit(example)
     if not jax.numpy.issubdtype(mantissa.dtype, jax.numpy.floating):
@@ -95,9 +126,20 @@ def _array(example: Any, min_value: float, max_value: float, min_magnitude: floa
     dtype = jax.numpy.dtype(mantissa.dtype)
     # bfloat16 (not a numpy float): drawn as float32, rounded to bfloat16
     draw_dtype = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
-    elements = _elements(draw_dtype, min_value, max_value, min_magnitude, fname)
+    elements = _elements(dtype, min_value, max_value, min_magnitude, fname, where)
     return hnp.arrays(draw_dtype, mantissa.shape, elements=elements).map(
         lambda a: join_unit(jax.numpy.asarray(a, dtype=dtype), unit))
+
+
+def _arrays(example: Any, min_value: float, max_value: float, min_magnitude: float,
+            fname: str, root: str) -> st.SearchStrategy[Any]:
+    """Trees like ``example``; a rejected bound names ``fname`` (the function the user
+    called) and the leaf by its path under ``root``."""
+    _check_bounds(fname, min_value, max_value, min_magnitude)
+    pairs, tree = jax.tree_util.tree_flatten_with_path(example, is_leaf=is_quantity)
+    parts = [_array(leaf, min_value, max_value, min_magnitude, fname,
+                    root + jax.tree_util.keystr(path)) for path, leaf in pairs]
+    return st.tuples(*parts).map(lambda drawn: jax.tree.unflatten(tree, list(drawn)))
 
 
 def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0,
@@ -120,10 +162,12 @@ def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0
     Returns
     -------
     hypothesis.strategies.SearchStrategy
-        Values in the layout of ``example`` (JAX arrays), every element finite.
-        Integer and boolean leaves (labels, counters, masks) are not drawn:
-        every value holds the example's. bfloat16 leaves are drawn as float32
-        and rounded.
+        Values in the layout of ``example`` (JAX arrays), every element finite
+        and in ``[min_value, max_value]`` in its leaf's dtype: the bounds are
+        narrowed to the nearest values of that dtype inside them, so rounding
+        cannot leave them. Integer and boolean leaves (labels, counters, masks)
+        are not drawn: every value holds the example's. bfloat16 leaves are
+        drawn as float32 and rounded.
 
     Raises
     ------
@@ -131,7 +175,10 @@ def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0
         A bound is not a number.
     ValueError
         A bound is not finite or not representable in a leaf's dtype,
-        ``min_value > max_value``, or ``min_magnitude`` leaves nothing to draw.
+        ``min_value > max_value``, ``min_magnitude`` leaves nothing to draw, or
+        no value of a leaf's dtype lies in the bounds (``min_value=0.3001,
+        max_value=0.3001`` for bfloat16): the message names the options, the
+        leaf and its dtype, and the nearest values of that dtype.
 
     Examples
     --------
@@ -144,10 +191,7 @@ def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0
     ...     assert x.shape == (3,) and x.dtype == jnp.float32 and bool(abs(x).max() <= 2)
     >>> test_bounded()
     """
-    _check_bounds("arrays_like", min_value, max_value, min_magnitude)
-    leaves, tree = jax.tree.flatten(example, is_leaf=is_quantity)
-    parts = [_array(leaf, min_value, max_value, min_magnitude) for leaf in leaves]
-    return st.tuples(*parts).map(lambda drawn: jax.tree.unflatten(tree, list(drawn)))
+    return _arrays(example, min_value, max_value, min_magnitude, "arrays_like", "example")
 
 
 def state_values(states: Any, *, min_value: float = -2.0, max_value: float = 2.0,
@@ -193,9 +237,15 @@ def state_values(states: Any, *, min_value: float = -2.0, max_value: float = 2.0
         if not isinstance(leaf, State):
             raise TypeError(f"state_values(): every leaf of states must be a brainstate "
                             f"State, got {type(leaf).__name__}.")
+    return _state_values(states, min_value, max_value, min_magnitude, "state_values",
+                         "states")
+
+
+def _state_values(states: Any, min_value: float, max_value: float, min_magnitude: float,
+                  fname: str, root: str) -> st.SearchStrategy[Any]:
+    leaves, tree = jax.tree.flatten(states, is_leaf=lambda x: isinstance(x, State))
     values = jax.tree.unflatten(tree, [leaf.value for leaf in leaves])
-    return arrays_like(values, min_value=min_value, max_value=max_value,
-                       min_magnitude=min_magnitude)
+    return _arrays(values, min_value, max_value, min_magnitude, fname, root)
 
 
 def gradient_property(
@@ -276,13 +326,14 @@ def gradient_property(
     options = {**_CHECK_OPTIONS, **check_options}
     check_grads_options(f, args, grad_vars, **options)  # raises now, not at each example
     _check_bounds("gradient_property", min_value, max_value, min_magnitude)
-    bounds = {"min_value": min_value, "max_value": max_value, "min_magnitude": min_magnitude}
-    drawn_states = st.just(None) if grad_vars is None else state_values(grad_vars, **bounds)
+    bounds = (min_value, max_value, min_magnitude, "gradient_property")
+    drawn_states = st.just(None) if grad_vars is None else _state_values(grad_vars, *bounds,
+                                                                        "grad_vars")
     is_state = lambda x: isinstance(x, State)  # noqa: E731
     states = [] if grad_vars is None else jax.tree.leaves(grad_vars, is_leaf=is_state)
     state_tree = None if grad_vars is None else jax.tree.structure(grad_vars, is_leaf=is_state)
 
-    @given(arrays_like(args, **bounds), drawn_states)
+    @given(_arrays(args, *bounds, "args"), drawn_states)
     def property_holds(drawn_args: tuple[Any, ...], values: Any) -> None:
         snapshot = Snapshot(states)
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import brainstate
 import brainunit as u
 import jax
@@ -79,3 +81,79 @@ def test_the_property_fails_on_a_wrong_gradient_and_puts_the_states_back(monkeyp
     with pytest.raises(AssertionError, match=r"grad_vars\['w'\]"):
         prop()
     assert W.value is w and H.value is h
+
+
+DTYPES = [jnp.bfloat16, jnp.float16, jnp.float32, jnp.float64]
+
+
+@pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: jnp.dtype(d).name)
+@pytest.mark.parametrize("min_magnitude", [0.0, 0.1001])
+def test_drawn_elements_lie_in_the_bounds_in_every_dtype(dtype, min_magnitude):
+    # 0.3001 is no value of these dtypes: a draw rounded to the dtype could leave the bounds
+    bounds = {"min_value": -0.3001, "max_value": 0.3001, "min_magnitude": min_magnitude}
+    state = brainstate.ParamState(jnp.ones(4, dtype))
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(arrays_like(jnp.ones(4, dtype), **bounds), state_values({"s": state}, **bounds))
+    def in_bounds(x, values):
+        for a in (x, values["s"]):
+            assert a.dtype == dtype
+            m = np.asarray(a, np.float64)
+            assert np.all((m >= -0.3001) & (m <= 0.3001)), m
+            assert np.all(np.abs(m) >= min_magnitude), m
+
+    in_bounds()
+
+
+@pytest.mark.parametrize(("dtype", "bounds", "named", "nearest"), [
+    (jnp.float32, {"min_value": 0.3000000001, "max_value": 0.3000000002},
+     r"min_value=0.3000000001, max_value=0.3000000002", r"0.29999998\d* and 0.30000001\d*"),
+    (jnp.bfloat16, {"min_value": 0.3001, "max_value": 0.3001},
+     r"min_value=0.3001, max_value=0.3001", r"0.298828125 and 0.30078125"),
+    (jnp.float16, {"min_value": 0.1, "max_value": 0.30001, "min_magnitude": 0.30001},
+     r"min_magnitude=0.30001, max_value=0.30001", r"0.2998046875 and 0.300048828125"),
+], ids=["float32", "bfloat16-equal-bounds", "float16-min_magnitude"])
+def test_bounds_with_no_value_of_a_leafs_dtype_between_them_are_a_value_error_at_build(
+        dtype, bounds, named, nearest):
+    dtype_name = jnp.dtype(dtype).name
+    example = jnp.ones(3, dtype)
+    state = brainstate.ParamState(example)
+    builds = {
+        "arrays_like": lambda: arrays_like({"x": example}, **bounds),
+        "state_values": lambda: state_values({"w": state}, **bounds),
+        "gradient_property": lambda: gradient_property(
+            lambda x: jnp.sum(state.value * x), (example,), grad_vars={"w": state}, **bounds),
+    }
+    where = {"arrays_like": r"example\['x'\]", "state_values": r"states\['w'\]",
+             "gradient_property": r"(args\[0\]|grad_vars\['w'\])"}
+    for fname, build in builds.items():
+        with pytest.raises(ValueError) as info:
+            build()
+        text = str(info.value)
+        assert text.startswith(f"{fname}(): no {dtype_name} value"), text
+        assert re.search(where[fname], text), text
+        assert re.search(named, text), text
+        assert re.search(nearest, text), text
+
+
+@pytest.mark.parametrize("fname", ["state_values", "gradient_property"])
+def test_a_bound_that_a_dtype_cannot_hold_names_the_function_called(fname):
+    state = brainstate.ParamState(jnp.ones(2, jnp.float16))
+    build = (lambda: state_values(state, max_value=1e6)) if fname == "state_values" else (
+        lambda: gradient_property(lambda: jnp.sum(state.value ** 2), (), grad_vars=state,
+                                  max_value=1e6))
+    with pytest.raises(ValueError, match=rf"^{fname}\(\): max_value=1000000.0 is not "
+                                         rf"representable in float16"):
+        build()
+
+
+def test_min_magnitude_with_one_side_empty_in_the_dtype_draws_the_other_side():
+    # no float16 value in [0.30001, 0.30001]; the negative side [-1, -0.30001] has some
+    @settings(max_examples=20, deadline=None, database=None)
+    @given(arrays_like(jnp.ones(3, jnp.float16), min_value=-1.0, max_value=0.30001,
+                       min_magnitude=0.30001))
+    def negative(x):
+        m = np.asarray(x, np.float64)
+        assert np.all((m >= -1.0) & (m <= -0.30001)), m
+
+    negative()
