@@ -113,8 +113,10 @@ def check_grads(
         brainstate cannot trace (a str: use ``functools.partial``), a
         ``grad_vars`` leaf is not a State, an option has the wrong type, a
         differentiated input is not a floating-point array, ``f`` returns
-        something other than real floating-point arrays, or ``f`` uses a
-        ``custom_vjp`` under the forward mode (pass ``modes=("rev",)``).
+        something other than real floating-point arrays, or the forward mode is
+        checked and a differentiated input's tangent reaches a ``custom_vjp``
+        function (pass ``modes=("rev",)``; a ``custom_vjp`` that only inputs
+        outside ``grad_vars`` and ``argnums`` reach is no obstacle).
     ValueError
         ``argnums`` out of range or repeated, a State named twice in
         ``grad_vars``, ``order`` not 1 or 2, an unknown mode, a non-positive
@@ -146,9 +148,10 @@ def check_grads(
     except TypeError as err:
         if "forward-mode autodiff (jvp) to a custom_vjp" not in str(err):
             raise
-        raise TypeError("check_grads(): f uses a jax.custom_vjp function, which has no "
-                        "forward mode (jacfwd); check only the reverse mode with "
-                        "modes=(\"rev\",), or give it a custom_jvp rule.") from err
+        raise TypeError("check_grads(): the forward mode (jacfwd) cannot differentiate f: "
+                        "the tangent of a differentiated input reaches a jax.custom_vjp "
+                        "function, which has no forward mode; check only the reverse mode "
+                        "with modes=(\"rev\",), or give it a custom_jvp rule.") from err
     finally:
         snapshot.restore()
 

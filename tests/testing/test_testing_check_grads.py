@@ -451,3 +451,28 @@ def test_only_empty_inputs_is_nothing_to_differentiate(grad_vars):
         check_grads(lambda a: jnp.sum(a ** 2) + jnp.sum(empty.value) + 1.0,
                     (jnp.zeros((0,)),), **options)
     before.assert_untouched()
+
+
+@jax.custom_vjp
+def vjp_only_square(x):
+    return x ** 2
+
+
+vjp_only_square.defvjp(lambda x: (x ** 2, x), lambda x, g: (2.0 * x * g,))
+
+
+def test_forward_mode_fails_only_where_a_tangent_reaches_a_custom_vjp():
+    w = brainstate.ParamState(jnp.array([0.5, -1.0]))
+
+    def f(x, readout):
+        return jnp.sum(jnp.tanh(readout * vjp_only_square(w.value * x)) ** 2)
+
+    args = (jnp.ones(2), jnp.array([0.3, 0.7]))
+    before = StateSnapshot(w)
+    check_grads(f, args, argnums=1)  # the readout's tangent does not reach it: both modes
+    for options in ({"argnums": 0}, {"grad_vars": {"w": w}}):
+        with pytest.raises(TypeError, match=r"the tangent of a differentiated input reaches "
+                                            r"a jax.custom_vjp function.*modes=\(\"rev\",\)"):
+            check_grads(f, args, **options)
+        check_grads(f, args, modes=("rev",), **options)
+    before.assert_untouched()
