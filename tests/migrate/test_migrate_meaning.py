@@ -366,9 +366,20 @@ def test_each_comment_of_a_split_import_stays_with_its_name(source, stays, moves
     assert outcome.code == stays + moves and not outcome.findings
 
 
-def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is():
-    left_as_it_is("from brainpy.math import (\n    grad  # g\n    , zeros  # z\n)\n",
-                  "cannot be kept each with its own name", "split it by hand")
+@pytest.mark.parametrize("source", [
+    "from brainpy.math import (\n    grad  # g\n    , zeros  # z\n)\n",
+    # the comment after ")" follows the last name, which moves
+    "from brainpy.math import (grad,  # g\n                          jit,   # j\n"
+    "                          vector_grad as vg)  # vg\n",
+])
+def test_a_split_whose_comments_cannot_follow_their_names_is_left_as_it_is(source):
+    left_as_it_is(source, "cannot be kept each with its own name", "split it by hand")
+
+
+def test_a_comment_after_a_one_line_import_stays_on_its_line():
+    outcome = migrate_source("from brainpy.math import jit, grad  # tools\n")
+    assert outcome.code == ("from brainpy.math import jit  # tools\n"
+                            "from brainpy_autograd import grad\n") and not outcome.findings
 
 
 # ------------------------------------------------ start-up order

@@ -26,10 +26,11 @@ _OURS_MODULE = cst.Name(OURS)
 _Line = cst.SimpleStatementLine | cst.SimpleStatementSuite
 
 
-def _split(ctx: ModuleContext, original: cst.ImportFrom,
-           updated: cst.ImportFrom) -> tuple[cst.ImportFrom | None, cst.ImportFrom | None]:
+def _split(ctx: ModuleContext, original: cst.ImportFrom, updated: cst.ImportFrom, tail: str
+           ) -> tuple[cst.ImportFrom | None, cst.ImportFrom | None]:
     """(what stays imported from BrainPy, what is now imported from us); the first is
-    ``updated`` itself when nothing moves."""
+    ``updated`` itself when nothing moves. ``tail``: the line's comment after a
+    parenthesised import, which follows its last name and stays on the line."""
     module = full_name(original.module) if original.module and not original.relative else ""
     if module not in SOURCES:  # (a relative import is never BrainPy's)
         return updated, None
@@ -47,8 +48,8 @@ def _split(ctx: ModuleContext, original: cst.ImportFrom,
         return None, updated.with_changes(module=_OURS_MODULE)
     stays = _part(updated, kept, keep_head=True)
     ours = _part(updated, moved, keep_head=False).with_changes(module=_OURS_MODULE)
-    if "#" in code(original) and _comments(original) != sorted(
-            _comments(stays) + _comments(ours)):
+    if "#" in code(original) + tail and _comments(code(original) + tail) != sorted(
+            _comments(code(stays) + tail) + _comments(code(ours))):
         ctx.refuse(original, f"the comments of this `from {module} import (...)` cannot be "
                              f"kept each with its own name once its transforms move to "
                              f"`from {OURS} import`; left as it is: split it by hand (one "
@@ -91,10 +92,10 @@ def _part(statement: cst.ImportFrom, names: list[cst.ImportAlias],
     return statement.with_changes(names=[*names[:-1], last], lpar=lpar, rpar=rpar)
 
 
-def _comments(statement: cst.ImportFrom) -> list[tuple[str, str]]:
-    """Each comment of ``statement`` with the name before it (``import``: none yet)."""
+def _comments(source: str) -> list[tuple[str, str]]:
+    """Each comment of an import's ``source`` with the name before it (``import``: none)."""
     found, name = [], ""
-    for token in tokenize.generate_tokens(io.StringIO(code(statement)).readline):
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.NAME:
             name = token.string
         elif token.type == tokenize.COMMENT:
@@ -111,9 +112,12 @@ def rewrite_line(ctx: ModuleContext, original: _Line, updated: _Line
     if not any(isinstance(s, cst.ImportFrom) for s in original.body):
         return updated
     pieces: list[list[cst.BaseSmallStatement]] = []  # one list per statement of the line
+    end = original.trailing_whitespace.comment if isinstance(original, cst.SimpleStatementLine) \
+        and len(original.body) == 1 and "\n" in code(original.body[0]) else None
     for old, new in zip(original.body, updated.body):
         if isinstance(old, cst.ImportFrom) and isinstance(new, cst.ImportFrom):
-            pieces.append([s for s in _split(ctx, old, new) if s is not None])
+            tail = f"  {end.value}" if end else ""
+            pieces.append([s for s in _split(ctx, old, new, tail) if s is not None])
         else:
             pieces.append([new])
     if isinstance(updated, cst.SimpleStatementLine) and len(pieces) == 1 \
