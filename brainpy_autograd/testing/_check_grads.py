@@ -156,9 +156,9 @@ def check_grads(
         snapshot.restore()
 
 
-def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
-           traced: Discovered, eps: float | None, atol: float | None, rtol: float | None,
-           seed: int) -> None:
+def differentiated(grad_vars: Any, opts: Any) -> Inputs:
+    """The inputs a check differentiates; refused when there is nothing to check (also
+    what ``gradient_property`` refuses when it is built)."""
     inputs = Inputs(grad_vars, opts.args, opts.positions)
     if not inputs.leaves:
         raise ValueError("check_grads(): nothing to differentiate: give grad_vars (States) "
@@ -170,6 +170,13 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
         raise ValueError(f"check_grads(): nothing to differentiate: every differentiated "
                          f"input is empty ({shapes}); give grad_vars or argnums with at "
                          f"least one array that has elements.")
+    return inputs
+
+
+def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
+           traced: Discovered, eps: float | None, atol: float | None, rtol: float | None,
+           seed: int) -> None:
+    inputs = differentiated(grad_vars, opts)
     # the output's structure, units, shapes and dtypes, from the trace that found the States
     out_pairs, _ = jax.tree_util.tree_flatten_with_path(traced.out_shapes, is_leaf=is_quantity)
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]

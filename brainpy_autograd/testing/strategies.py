@@ -26,7 +26,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from ._check_grads import check_grads
+from ._check_grads import check_grads, differentiated
 from ._inputs import is_quantity, join_unit, split_unit
 from ._save import Snapshot
 from ._validate import check_args, check_grads_options
@@ -297,8 +297,9 @@ def gradient_property(
     Raises
     ------
     TypeError, ValueError
-        When it is built: an option that ``check_grads`` would reject, an
-        unknown option, or bounds that :func:`arrays_like` rejects.
+        When it is built: an option that ``check_grads`` would reject (nothing
+        to differentiate included), an unknown option, or bounds that
+        :func:`arrays_like` rejects.
 
     Notes
     -----
@@ -324,7 +325,8 @@ def gradient_property(
                         f"it passes {', '.join(_CHECK_OPTIONS)} to check_grads.")
     args = check_args("gradient_property", args)
     options = {**_CHECK_OPTIONS, **check_options}
-    check_grads_options(f, args, grad_vars, **options)  # raises now, not at each example
+    # raises now, not at each example (the draws keep each leaf's shape and dtype)
+    differentiated(grad_vars, check_grads_options(f, args, grad_vars, **options))
     _check_bounds("gradient_property", min_value, max_value, min_magnitude)
     bounds = (min_value, max_value, min_magnitude, "gradient_property")
     drawn_states = st.just(None) if grad_vars is None else _state_values(grad_vars, *bounds,

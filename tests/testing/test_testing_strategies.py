@@ -157,3 +157,16 @@ def test_min_magnitude_with_one_side_empty_in_the_dtype_draws_the_other_side():
         assert np.all((m >= -1.0) & (m <= -0.30001)), m
 
     negative()
+
+
+@pytest.mark.parametrize(("args", "options", "error", "match"), [
+    ((jnp.ones(2),), {"argnums": ()}, ValueError, "nothing to differentiate"),
+    ((jnp.zeros(0),), {"argnums": 0}, ValueError, "every differentiated input is empty"),
+    ((jnp.arange(3),), {"argnums": 0}, TypeError, "argument 0 has dtype int"),
+])
+def test_nothing_to_differentiate_is_refused_when_the_property_is_built(
+        args, options, error, match):
+    # the docs: options that check_grads rejects are refused when the property is built,
+    # not at its first example
+    with pytest.raises(error, match=match):
+        gradient_property(lambda x: jnp.sum(x * 1.0), args, **options)
