@@ -60,9 +60,10 @@ def _check_bounds(fname: str, min_value: Any, max_value: Any, min_magnitude: Any
                          f"least min_magnitude={min_magnitude!r} away from zero.")
 
 
-def _elements(dtype: np.dtype, min_value: float, max_value: float, min_magnitude: float,
-              fname: str, where: str) -> st.SearchStrategy[float]:
-    """Elements for a leaf of ``dtype``, every one in the bounds once rounded to ``dtype``.
+def _elements(dtype: np.dtype, draw: np.dtype, min_value: float, max_value: float,
+              min_magnitude: float, fname: str, where: str) -> st.SearchStrategy[float]:
+    """Elements for a leaf of ``dtype``, drawn in ``draw``'s width, every one in the bounds
+    once rounded to ``dtype``.
 
     Each range's ends are moved inward to the nearest values of ``dtype`` (a value drawn
     between two such values is rounded to one between them, or to one of them): a
@@ -85,8 +86,6 @@ def _elements(dtype: np.dtype, min_value: float, max_value: float, min_magnitude
         above = ("min_magnitude", min_magnitude, min_magnitude)
         ranges = [(low, high if max_value <= -min_magnitude else below),
                   (low if min_value >= min_magnitude else above, high)]
-    # hypothesis draws bfloat16 as float32; float16, float32 and float64 in their width
-    draw = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
     width: Literal[16, 32, 64] = 16 if draw == np.float16 else 64 if draw == np.float64 \
         else 32
     parts, empty = [], []
@@ -126,7 +125,7 @@ def _array(example: Any, min_value: float, max_value: float, min_magnitude: floa
     dtype = jax.numpy.dtype(mantissa.dtype)
     # bfloat16 (not a numpy float): drawn as float32, rounded to bfloat16
     draw_dtype = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
-    elements = _elements(dtype, min_value, max_value, min_magnitude, fname, where)
+    elements = _elements(dtype, draw_dtype, min_value, max_value, min_magnitude, fname, where)
     return hnp.arrays(draw_dtype, mantissa.shape, elements=elements).map(
         lambda a: join_unit(jax.numpy.asarray(a, dtype=dtype), unit))
 
@@ -327,7 +326,6 @@ def gradient_property(
     options = {**_CHECK_OPTIONS, **check_options}
     # raises now, not at each example (the draws keep each leaf's shape and dtype)
     differentiated(grad_vars, check_grads_options(f, args, grad_vars, **options))
-    _check_bounds("gradient_property", min_value, max_value, min_magnitude)
     bounds = (min_value, max_value, min_magnitude, "gradient_property")
     drawn_states = st.just(None) if grad_vars is None else _state_values(grad_vars, *bounds,
                                                                         "grad_vars")
