@@ -26,10 +26,14 @@ import os
 import sysconfig
 from pathlib import Path
 
-import jax
 import pytest
+import xla_codegen
 from hypothesis import HealthCheck, settings
 from hypothesis.errors import InvalidArgument
+
+# cheap XLA code generation, chosen before JAX starts its backend (tests/xla_codegen.py)
+xla_codegen.use_cheap_codegen()
+import jax  # noqa: E402
 
 # Generated functions use float32 and float64 inputs. (brainstate 0.5.x resets
 # this flag when it is imported; brainpy_autograd's import keeps it, see
