@@ -35,6 +35,12 @@ nox.needs_version = ">=2025.2.9"  # requires= between sessions
 # nox[uv]): the same pins in seconds instead of a minute or two per session; plain
 # venv + pip otherwise. The README's own commands still run with pip (session tests).
 nox.options.default_venv_backend = "uv|venv"
+# uv writes no bytecode unless told to, and `.ci/run` sets PYTHONDONTWRITEBYTECODE=1
+# (nothing written into the checkout): every Python process a session starts (each
+# xdist worker, each test that runs a script) would then compile jax, brainstate and
+# BrainPy from source. Importing them took 11 s that way on py312, 4 s from bytecode
+# (2026-12-05, 2-core CPU). So uv compiles the bytecode once, when it installs.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 # a Python that is not there fails its session (nox would otherwise skip it, or download one)
 nox.options.error_on_missing_interpreters = True
 nox.options.download_python = "never"
