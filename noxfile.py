@@ -128,23 +128,28 @@ def tests_slow(session: nox.Session) -> None:
     """The tests marked ``slow`` (several processes, long runs), in py311-oldest.
 
     With ``wheel``, which runs them on the newest stack, they cover both ends of the matrix.
+    They run with XLA's default code generation (the other sessions' runs use the cheap
+    one, tests/xla_codegen.py): the engine's differential fuzzer among them compares
+    compiled and interpreted calls as users' programs are compiled.
     """
     _fresh(session, "py311-oldest")
     session.install("-q", "-e", ".[test]")
-    session.run("python", "-m", "pytest", "-m", "slow", *session.posargs)
+    session.run("python", "-m", "pytest", "-m", "slow", *session.posargs,
+                env={"BRAINPY_AUTOGRAD_TEST_XLA": "default"})
 
 
 @nox.session(python=_python("py311-latest"), name="properties-interpreted")
 def properties_interpreted(session: nox.Session) -> None:
     """The property suite (marker ``properties``) again, compiled evaluation off.
 
-    So both evaluation paths are checked against JAX (BRAINPY_AUTOGRAD_COMPILED=0).
+    So both evaluation paths are checked against JAX (BRAINPY_AUTOGRAD_COMPILED=0), this
+    one with XLA's default code generation (BRAINPY_AUTOGRAD_TEST_XLA=default).
     """
     _fresh(session, "py311-latest")
     session.install("-q", "-e", ".[test]")
     session.run("python", "-m", "pytest", "-q", "-n", "auto", "-m", "properties",
                 *session.posargs,
-                env={"BRAINPY_AUTOGRAD_COMPILED": "0"})
+                env={"BRAINPY_AUTOGRAD_COMPILED": "0", "BRAINPY_AUTOGRAD_TEST_XLA": "default"})
 
 
 @nox.session(python=_python("py311-latest"))

@@ -84,6 +84,10 @@ def pytest_configure(config: pytest.Config) -> None:
         ) from None
 
 
+def pytest_report_header(config: pytest.Config) -> str:
+    return f"XLA code generation: {xla_codegen.chosen}"
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     if os.environ.get(helpers.EXPECT_INSTALLED) != "1":
         return

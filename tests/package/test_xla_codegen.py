@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import xla_codegen
+
+ROOT = Path(__file__).resolve().parents[2]
 
 DEVICES = "--xla_force_host_platform_device_count=2"
 
@@ -39,10 +44,46 @@ def test_the_users_flags_stay_first_and_the_known_cheap_ones_follow(unchosen):
     assert os.environ[xla_codegen._CHOSEN] == "1"
 
 
-def test_the_switch_keeps_xlas_default_code_generation(unchosen, monkeypatch):
-    monkeypatch.setenv(xla_codegen.SWITCH, "default")
+@pytest.mark.parametrize("value", ["default", "Default", " DEFAULT "])
+def test_the_switch_keeps_xlas_default_code_generation(unchosen, monkeypatch, value):
+    monkeypatch.setenv(xla_codegen.SWITCH, value)
     xla_codegen.use_cheap_codegen()
     assert os.environ["XLA_FLAGS"] == DEVICES
+    assert "defaults" in xla_codegen.chosen
+
+
+@pytest.mark.parametrize("value", ["off", "0", "none"])
+def test_another_value_of_the_switch_is_refused_naming_the_one_it_takes(unchosen, monkeypatch,
+                                                                        value):
+    monkeypatch.setenv(xla_codegen.SWITCH, value)
+    with pytest.raises(ValueError, match=f"BRAINPY_AUTOGRAD_TEST_XLA='{value}': use "
+                                         f"BRAINPY_AUTOGRAD_TEST_XLA=default"):
+        xla_codegen.use_cheap_codegen()
+    assert os.environ["XLA_FLAGS"] == DEVICES
+
+
+def test_a_flag_you_set_yourself_keeps_your_value(unchosen, monkeypatch):
+    # XLA takes a flag's last value: adding ours after yours would override it
+    yours = "--xla_backend_optimization_level=3"
+    monkeypatch.setenv("XLA_FLAGS", yours)
+    xla_codegen.use_cheap_codegen()
+    flags = os.environ["XLA_FLAGS"].split()
+    assert flags[0] == yours
+    assert [f for f in flags if f.startswith("--xla_backend_optimization_level")] == [yours]
+    assert "--xla_cpu_parallel_codegen_split_count=1" in flags  # the others still added
+
+
+def test_the_runs_header_says_which_flags_were_added():
+    env = {k: v for k, v in os.environ.items()
+           if k not in (xla_codegen._CHOSEN, xla_codegen.SWITCH, "XLA_FLAGS", "PYTEST_ADDOPTS",
+                        "PYTEST_XDIST_WORKER")}
+    out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
+                          "no:xdist", "--collect-only", "tests/package/test_xla_codegen.py",
+                          "-o", "addopts="], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300, check=False)
+    known = xla_codegen.known_flags(xla_codegen.FLAGS)
+    assert f"XLA code generation: cheap, added to XLA_FLAGS: {' '.join(known)}" in out.stdout, (
+        out.stdout + out.stderr)
 
 
 def test_this_run_compiles_with_the_cheap_flags_unless_switched_off():
