@@ -142,14 +142,13 @@ def tests_slow(session: nox.Session) -> None:
 def properties_interpreted(session: nox.Session) -> None:
     """The property suite (marker ``properties``) again, compiled evaluation off.
 
-    So both evaluation paths are checked against JAX (BRAINPY_AUTOGRAD_COMPILED=0), this
-    one with XLA's default code generation (BRAINPY_AUTOGRAD_TEST_XLA=default).
+    So both evaluation paths are checked against JAX (BRAINPY_AUTOGRAD_COMPILED=0).
     """
     _fresh(session, "py311-latest")
     session.install("-q", "-e", ".[test]")
     session.run("python", "-m", "pytest", "-q", "-n", "auto", "-m", "properties",
                 *session.posargs,
-                env={"BRAINPY_AUTOGRAD_COMPILED": "0", "BRAINPY_AUTOGRAD_TEST_XLA": "default"})
+                env={"BRAINPY_AUTOGRAD_COMPILED": "0"})
 
 
 @nox.session(python=_python("py311-latest"))

@@ -9,9 +9,9 @@ about a quarter less time on jax 0.8 and 0.10 (nothing measurable on jax 0.12, w
 keeps two of the flags). The same programs then round differently in the last bits,
 as under another compiler; every comparison in the suite (our transforms against
 JAX's, compiled against interpreted) is made in one process, under the same flags on
-both sides. CI runs ``tests-slow`` and ``properties-interpreted`` with XLA's defaults
-(``noxfile.py``), so the tolerances are also tested under the code generation users
-get. The flags reach every child process a test starts (it inherits the
+both sides. CI runs ``tests-slow`` with XLA's defaults (``noxfile.py``): the engine's
+differential fuzzer among them, so the tolerances are also tested under the code
+generation users get. The flags reach every child process a test starts (it inherits the
 environment), unless the test sets ``XLA_FLAGS`` itself. XLA's GPU compiler reads the
 optimisation level too, so on a GPU the suite compiles at -O0 there as well.
 

@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 import xla_codegen
 
-ROOT = Path(__file__).resolve().parents[2]
+#: The child pytest runs from here: from the checkout's root, python -m would put the
+#: source tree on sys.path, which CI's run against the wheel refuses.
+TESTS = Path(__file__).resolve().parents[1]
 
 DEVICES = "--xla_force_host_platform_device_count=2"
 
@@ -78,8 +80,8 @@ def test_the_runs_header_says_which_flags_were_added():
            if k not in (xla_codegen._CHOSEN, xla_codegen.SWITCH, "XLA_FLAGS", "PYTEST_ADDOPTS",
                         "PYTEST_XDIST_WORKER")}
     out = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
-                          "no:xdist", "--collect-only", "tests/package/test_xla_codegen.py",
-                          "-o", "addopts="], cwd=ROOT, env=env, capture_output=True,
+                          "no:xdist", "--collect-only", "package/test_xla_codegen.py",
+                          "-o", "addopts="], cwd=TESTS, env=env, capture_output=True,
                          text=True, timeout=300, check=False)
     known = xla_codegen.known_flags(xla_codegen.FLAGS)
     assert f"XLA code generation: cheap, added to XLA_FLAGS: {' '.join(known)}" in out.stdout, (
