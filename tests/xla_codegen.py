@@ -82,17 +82,25 @@ def _name(flag: str) -> str:
     return flag.split("=", 1)[0]
 
 
+def switched_off() -> bool:
+    """Whether :data:`SWITCH` asks for XLA's defaults (``default``, in any case); a value
+    other than that or nothing is refused."""
+    switch = os.environ.get(SWITCH, "")
+    if switch.strip().lower() == "default":
+        return True
+    if switch.strip():
+        raise ValueError(f"{SWITCH}={switch!r}: use {SWITCH}=default for XLA's default "
+                         f"code generation, or leave it unset for the cheap one")
+    return False
+
+
 def use_cheap_codegen() -> None:
     """Add the flags that this XLA knows to ``XLA_FLAGS`` (before JAX starts its backend),
     except those the user set already."""
     global chosen
-    switch = os.environ.get(SWITCH, "")
-    if switch.strip().lower() == "default":
+    if switched_off():
         chosen = f"XLA's defaults ({SWITCH}=default)"
         return
-    if switch.strip():
-        raise ValueError(f"{SWITCH}={switch!r}: use {SWITCH}=default for XLA's default "
-                         f"code generation, or leave it unset for the cheap one")
     if os.environ.get(_CHOSEN) == "1":
         return
     base = os.environ.get("XLA_FLAGS", "")
