@@ -54,12 +54,17 @@ jax.config.update("jax_enable_x64", True)
 TARGET = 2.0
 
 
-def workloads(quick: bool) -> dict[str, Any]:
-    built = {
-        "mlp": build_mlp("grad", quick),
-        "rnn": build_rnn_python_loop("grad", quick, steps=10 if quick else 50),
-    }
-    dtypes = {str(s.value.dtype) for b in built.values() for s in b.params.values()}
+#: The workloads by name: ``quick -> Built``.
+WORKLOADS = {
+    "mlp": lambda quick: build_mlp("grad", quick),
+    "rnn": lambda quick: build_rnn_python_loop("grad", quick, steps=10 if quick else 50),
+}
+
+
+def workload(name: str, quick: bool) -> Any:
+    """The workload ``name``, built (a first check's child process builds only its own)."""
+    built = WORKLOADS[name](quick)
+    dtypes = {str(s.value.dtype) for s in built.params.values()}
     if dtypes != {"float64"}:
         raise RuntimeError(f"the benchmark measures float64 checks; the weights are {dtypes}")
     return built
@@ -106,7 +111,8 @@ def first_checks(name: str, quick: bool, rounds: int) -> dict[str, float]:
 
 
 def measure(name: str, built: Any, rounds: int, first: dict[str, float]) -> dict[str, Any]:
-    _ours(built), _jax(built)  # the first checks (timed in their own processes)
+    _ours(built)  # the first checks (timed in their own processes)
+    _jax(built)
     times: dict[str, list[float]] = {"ours": [], "jax": [], "new": []}
     runs = (("ours", _ours), ("jax", _jax), ("new", _ours_new_function))
     for r in range(rounds):
@@ -147,13 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.first_check is not None:
         who, name = args.first_check
-        built = workloads(args.quick)[name]
+        built = workload(name, args.quick)
         print(_timed(_ours if who == "ours" else _jax, built))
         return 0
     rounds = args.rounds or (1 if args.quick else 7)
     first_rounds = args.first_rounds or (1 if args.quick else 3)
-    results = [measure(name, built, rounds, first_checks(name, args.quick, first_rounds))
-               for name, built in workloads(args.quick).items()]
+    results = [measure(name, workload(name, args.quick), rounds,
+                       first_checks(name, args.quick, first_rounds)) for name in WORKLOADS]
     print(table(results))
     if args.json is not None:
         import brainstate
