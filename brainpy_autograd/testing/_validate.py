@@ -147,8 +147,7 @@ def check_grads_options(f: Any, args: Any, grad_vars: Any, argnums: Any, order: 
     if not is_int(seed):
         raise TypeError(f"check_grads(): seed must be an int, got {describe_value(seed)}.")
     if not 0 <= seed < 2 ** 32:
-        raise ValueError(f"check_grads(): seed must be from 0 to 2**32 - 1 (numpy's "
-                         f"RandomState), got {seed!r}.")
+        raise ValueError(f"check_grads(): seed must be from 0 to 2**32 - 1, got {seed!r}.")
     return GradOptions(args, shown, positions, checked_modes, int(order))
 
 

@@ -327,10 +327,13 @@ def test_the_numbers_in_a_message_are_the_real_errors():
     with pytest.raises(AssertionError) as info:
         check_grads(lambda: jnp.sum(wrong_square(w.value)), (), grad_vars=w, modes=("rev",))
     line = str(info.value).splitlines()[1]
-    # d/dw sum(w^2) along a direction: the wrong rule gives 3/2 of the right value
+    # d/dw sum(w^2) along a direction: the wrong rule gives 3/2 of the right value. The
+    # finite differences run in float32 (eps 1e-3), so they hold to about 1e-4 relative.
     got = float(line.split("got ")[1].split(",")[0])
     fd = float(line.split("finite differences ")[1].split(")")[0])
-    np.testing.assert_allclose(got, 1.5 * fd, rtol=1e-6)
+    np.testing.assert_allclose(got, 1.5 * fd, rtol=1e-3)
+    absolute = float(line.split("largest absolute error ")[1].split(" ")[0])
+    np.testing.assert_allclose(absolute, abs(got - fd), rtol=5e-3)  # printed to 3 digits
 
 
 def _counting(monkeypatch, name):
