@@ -29,7 +29,7 @@ FULL_JACFWD_MAX = 256
 
 def check_grads(
     f: Callable[..., Any],
-    args: Sequence[Any],
+    args: tuple[Any, ...],
     *,
     grad_vars: Any = None,
     argnums: int | Sequence[int] | None = None,
@@ -112,8 +112,9 @@ def check_grads(
         ``f`` is not callable, ``args`` is not a tuple or holds a value that
         brainstate cannot trace (a str: use ``functools.partial``), a
         ``grad_vars`` leaf is not a State, an option has the wrong type, a
-        differentiated input is not a floating-point array, ``f`` returns
-        something other than real floating-point arrays, or the forward mode is
+        differentiated input is not a floating-point array (a random key in
+        ``grad_vars`` included), ``f`` returns something other than real
+        floating-point arrays, or the forward mode is
         checked and a differentiated input's tangent reaches a ``custom_vjp``
         function (pass ``modes=("rev",)``; a ``custom_vjp`` that only inputs
         outside ``grad_vars`` and ``argnums`` reach is no obstacle).
@@ -122,7 +123,13 @@ def check_grads(
         ``grad_vars``, ``order`` not 1 or 2, an unknown mode, a non-positive
         tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate
         (no input, or only empty ones: a zero-size input beside others has
-        nothing to check, and the others are checked).
+        nothing to check, and the others are checked), nothing to compare
+        (every output empty), no State in ``grad_vars`` that ``f`` reads (and
+        no ``argnums``), ``order=2`` with ``f`` not returning a scalar array,
+        an input that is not finite, or an ``eps`` that rounding takes away
+        (``x + eps * direction`` rounds back to ``x`` for an input: values far
+        from order 1 in float32 need a larger ``eps``) or that leaves the
+        dtype's range.
 
     Examples
     --------
@@ -163,7 +170,7 @@ def differentiated(grad_vars: Any, opts: Any) -> Inputs:
     if not inputs.leaves:
         raise ValueError("check_grads(): nothing to differentiate: give grad_vars (States) "
                          "or argnums (argument positions) with at least one array.")
-    check_float_inputs([(leaf.name, leaf.value.dtype) for leaf in inputs.leaves])
+    check_float_inputs([(leaf.name, leaf.value.dtype, leaf.whole) for leaf in inputs.leaves])
     if not any(leaf.value.size for leaf in inputs.leaves):
         shapes = ", ".join(f"{leaf.name} has shape {leaf.value.shape}"
                            for leaf in inputs.leaves)
@@ -177,12 +184,22 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
            traced: Discovered, eps: float | None, atol: float | None, rtol: float | None,
            seed: int) -> None:
     inputs = differentiated(grad_vars, opts)
+    untouched(inputs, traced, opts.positions)
     # the output's structure, units, shapes and dtypes, from the trace that found the States
     out_pairs, _ = jax.tree_util.tree_flatten_with_path(traced.out_shapes, is_leaf=is_quantity)
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
     out_units = [leaf.unit if is_quantity(leaf) else None for _, leaf in out_pairs]
     out_values = [leaf.mantissa if is_quantity(leaf) else leaf for _, leaf in out_pairs]
-    check_outputs([(name, v.dtype) for name, v in zip(out_names, out_values)])
+    check_outputs([(name, v.dtype, v.shape) for name, v in zip(out_names, out_values)])
+    # grad and hessian take a scalar array (not a container holding one)
+    scalar = traced_leaf(traced.out_shapes) and out_values[0].shape == ()
+    if opts.order == 2 and not scalar:
+        returned = (f"a {type(traced.out_shapes).__name__} holding "
+                    if not traced_leaf(traced.out_shapes) else "")
+        raise ValueError(f"check_grads(): order=2 checks brainpy_autograd.hessian, which "
+                         f"needs f to return a scalar array; f returned {returned}"
+                         f"{len(out_values)} array(s) of shapes "
+                         f"{[v.shape for v in out_values]}. Return the scalar itself.")
     dtype = check_dtype([leaf.value.dtype for leaf in inputs.leaves]
                         + [v.dtype for v in out_values])
     eps = STEP[dtype] if eps is None else eps
@@ -199,8 +216,8 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
         return [in_unit(leaf, unit) for leaf, unit in zip(leaves, out_units)]
 
     directions = random_directions(inputs.values, seed)
-    slopes, taken = central_difference(evaluate, inputs.values, directions, eps)
-    scalar = len(out_values) == 1 and out_values[0].shape == ()
+    slopes, taken = central_difference(evaluate, inputs.values, directions, eps,
+                                       names=[leaf.name for leaf in inputs.leaves])
     report = _Report(atol, rtol, eps, dtype)
     size = sum(leaf.value.size for leaf in inputs.leaves)
     for mode in opts.modes:
@@ -229,12 +246,30 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
                     wrong.append(found)
             report.fail(what, wrong or [whole])
     if opts.order == 2:
-        if not scalar:
-            raise ValueError(f"check_grads(): order=2 checks brainpy_autograd.hessian, which "
-                             f"needs a scalar output; f returned {len(out_values)} array(s) "
-                             f"of shapes {[v.shape for v in out_values]}.")
         _check_hessian(call, inputs, evaluate_unit=out_units[0], directions=directions,
                        report=report)
+
+
+def traced_leaf(out_shapes: Any) -> bool:
+    """``f`` returned one array (or Quantity), not a container."""
+    return jax.tree_util.treedef_is_leaf(jax.tree.structure(out_shapes, is_leaf=is_quantity))
+
+
+def untouched(inputs: Inputs, traced: Discovered, positions: tuple[int, ...]) -> None:
+    """Refuse ``grad_vars`` whose States ``f`` never reads or writes, when no argument is
+    differentiated either: every derivative is zero on both sides whatever the gradient
+    is (another model's States, passed by mistake). Beside inputs that ``f`` reads, such
+    a State is checked: its derivative must be zero."""
+    if positions:
+        return
+    touched = {id(s) for s in traced.states}
+    if any(id(leaf.state) in touched for leaf in inputs.leaves):
+        return
+    said = ", ".join(dict.fromkeys(leaf.whole or leaf.name for leaf in inputs.leaves))
+    raise ValueError(f"check_grads(): nothing to check: f does not read any State in "
+                     f"grad_vars ({said}), so every derivative is zero on both sides "
+                     f"whatever the gradient is. Pass the States of the model that f "
+                     f"uses (not another instance's).")
 
 
 def _apply(row: list[Any], step: list[np.ndarray], out_unit: Any, inputs: Inputs,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["random_directions", "central_difference", "only"]
+__all__ = ["random_directions", "central_difference", "only", "check_steps"]
 
 
 def random_directions(values: Sequence[np.ndarray], seed: int) -> list[np.ndarray]:
@@ -37,22 +37,64 @@ def central_difference(
     values: Sequence[np.ndarray],
     directions: Sequence[np.ndarray],
     eps: float,
+    names: Sequence[str] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """``(derivative of each output leaf along the step taken, the step taken)``.
 
     ``evaluate`` maps the input leaves (in their own dtypes) to the output
-    leaves (plain arrays); both results are float64.
+    leaves (plain arrays); both results are float64. With ``names``, the steps
+    are checked (:func:`check_steps`) before ``f`` is evaluated.
     """
     plus, minus, taken = [], [], []
     for v, d in zip(values, directions):
         base = np.asarray(v, np.float64)
-        p = np.asarray(base + eps * d, dtype=v.dtype)
-        m = np.asarray(base - eps * d, dtype=v.dtype)
+        with np.errstate(over="ignore", invalid="ignore"):  # refused by check_steps
+            p = np.asarray(base + eps * d, dtype=v.dtype)
+            m = np.asarray(base - eps * d, dtype=v.dtype)
+            taken.append((p.astype(np.float64) - m.astype(np.float64)) / (2 * eps))
         plus.append(p)
         minus.append(m)
-        taken.append((p.astype(np.float64) - m.astype(np.float64)) / (2 * eps))
+    if names is not None:
+        check_steps(names, values, directions, taken, eps)
     f_plus = evaluate(plus)
     f_minus = evaluate(minus)
     slopes = [(np.asarray(a, np.float64) - np.asarray(b, np.float64)) / (2 * eps)
               for a, b in zip(f_plus, f_minus)]
     return slopes, taken
+
+
+def check_steps(names: Sequence[str], values: Sequence[np.ndarray],
+                directions: Sequence[np.ndarray], taken: Sequence[np.ndarray],
+                eps: float) -> None:
+    """Refuse a step that rounding took away: finite differences would measure nothing.
+
+    The analytic derivative is contracted with the step taken, so where ``x + eps d``
+    rounds back to ``x`` both sides are zero and agree whatever the gradient is. An
+    input whose step kept less than half of its length (or left the dtype's range)
+    is a ``ValueError`` naming it, before anything is compared.
+    """
+    for name, v, d, t in zip(names, values, directions, taken):
+        if not np.size(v):
+            continue
+        wanted = float(np.linalg.norm(d))
+        kept = float(np.linalg.norm(t))
+        v64 = np.asarray(v, np.float64)
+        if not np.all(np.isfinite(v64)):
+            raise ValueError(f"check_grads(): {name} holds values that are not finite (nan "
+                             f"or inf); finite differences need a finite point.")
+        if not np.isfinite(kept) or not np.all(np.isfinite(v64 + eps * d)):
+            raise ValueError(
+                f"check_grads(): eps={eps:g} moves {name} out of the range of "
+                f"{np.dtype(v.dtype).name} (the perturbed values are not finite); give a "
+                f"smaller eps.")
+        if wanted and kept < 0.5 * wanted:
+            big = float(np.max(np.abs(v64)))
+            spacing = float(np.spacing(np.asarray(big, v.dtype)))
+            lost = int(np.sum((t == 0) & (d != 0)))
+            raise ValueError(
+                f"check_grads(): eps={eps:g} is too small for {name} ({np.dtype(v.dtype).name}, "
+                f"values up to {big:.3g}, where that dtype's values are {spacing:.2g} apart): "
+                f"x + eps * direction rounds back to x for {lost} of its {np.size(v)} "
+                f"elements, so finite differences would measure nothing there. Give eps "
+                f"near 1e-3 times the inputs' magnitude in float32 (1e-5 in float64), or "
+                f"check in float64.")

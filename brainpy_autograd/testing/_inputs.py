@@ -17,17 +17,26 @@ import jax
 import numpy as np
 from brainstate import State
 
-__all__ = ["Inputs", "Leaf", "is_quantity", "split_unit", "join_unit", "in_unit"]
+__all__ = ["Inputs", "Leaf", "is_key", "is_quantity", "split_unit", "join_unit", "in_unit"]
 
 
 def is_quantity(x: Any) -> bool:
     return isinstance(x, u.Quantity)
 
 
+def is_key(x: Any) -> bool:
+    """A typed random key (``jax.random.key``, brainstate's RandomState): no numbers."""
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
+
+
 def split_unit(x: Any) -> tuple[np.ndarray, Any]:
-    """``(mantissa, unit)``; the unit is ``None`` for a plain array."""
+    """``(mantissa, unit)``; the unit is ``None`` for a plain array. A random key is
+    returned as it is (NumPy cannot hold it; a check refuses it by its dtype)."""
     if is_quantity(x):
         return np.asarray(x.mantissa), x.unit
+    if is_key(x):
+        return x, None
     return np.asarray(x), None
 
 
@@ -51,6 +60,7 @@ class Leaf:
     unit: Any  # None for a plain array
     state: Any = None  # the State, for a grad_vars leaf
     arg: int = -1  # the argument's position, for an argument leaf
+    whole: str | None = None  # the State's name, when it holds several arrays
 
 
 def _jax_dtype(dtype: Any) -> Any:
@@ -79,9 +89,11 @@ class Inputs:
                 parts = _named_leaves(state.value, name)
                 self._state_defs.append((state, jax.tree.structure(state.value,
                                                                    is_leaf=is_quantity)))
+                whole = name if len(parts) > 1 else None
                 for part_name, part in parts:
                     mantissa, unit = split_unit(part)
-                    self.leaves.append(Leaf(part_name, mantissa, unit, state=state))
+                    self.leaves.append(Leaf(part_name, mantissa, unit, state=state,
+                                            whole=whole))
         self.n_vars = len(self.leaves)
         self._arg_defs = {}
         for pos in argnums:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import brainstate
@@ -26,7 +26,7 @@ PATHS = ("interpreted", "replayed", "compiled", "jit", "vmap")
 
 def assert_paths_agree(
     transform: Callable[..., Any],
-    args: Sequence[Any],
+    args: tuple[Any, ...],
     kwargs: dict[str, Any] | None = None,
 ) -> dict[str, str]:
     """Check that one call of a transform gives the same on every evaluation path.
@@ -83,7 +83,8 @@ def assert_paths_agree(
         ``transform`` is not a transform of this package, ``args`` is not a
         tuple, or ``kwargs`` not a dict.
     ValueError
-        The transform has already compiled this call's signature.
+        The transform has already compiled this call's signature, or it was
+        made with ``compiled=True`` (none of its calls is interpreted).
 
     Examples
     --------

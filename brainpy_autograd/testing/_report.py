@@ -22,6 +22,13 @@ FLOAT32_HINT = (
     "there.")
 
 
+X64_ON_HINT = (
+    "The check ran in {dtype} although x64 is on: the differentiated inputs or the "
+    "output of f are {dtype} (made before `enable_x64()`, or with an explicit {dtype} "
+    "dtype). Make the model and its inputs inside the block, in float64, to check to "
+    "float64's precision.")
+
+
 @dataclass
 class Mismatch:
     """How one input's derivative (along a direction) differs from finite differences."""
@@ -72,8 +79,17 @@ def message(what: str, mismatches: Sequence[Mismatch], atol: float, rtol: float,
             f"  {m.where}: largest absolute error {m.abs_error:.3g} (at {m.at}: got "
             f"{m.got:.6g}, finite differences {m.want:.6g}), largest relative error "
             f"{m.rel_error:.3g}")
+    if any(not np.isfinite(m.want) for m in mismatches):
+        lines.append("  The finite differences are not finite: f is nan or inf at or near "
+                     "the checked point (x +- eps * direction); check where f is finite.")
+    elif any(not np.isfinite(m.got) for m in mismatches):
+        lines.append("  The derivative is not finite (nan or inf) where the finite "
+                     "differences are.")
     lines.append(f"  tolerance: atol={atol:g}, rtol={rtol:g} ({dtype}); finite-difference "
                  f"step eps={eps:g}; derivatives compared along random directions")
     if dtype != "float64":
-        lines.append(FLOAT32_HINT.format(dtype=dtype))
+        import jax
+
+        x64 = bool(jax.config.jax_enable_x64)  # type: ignore[attr-defined]
+        lines.append((X64_ON_HINT if x64 else FLOAT32_HINT).format(dtype=dtype))
     return "\n".join(lines)

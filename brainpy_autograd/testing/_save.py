@@ -56,7 +56,7 @@ def discover(f: Callable[..., Any], args: Sequence[Any],
         raise TypeError(
             f"{name}(): the function returned something that is not an array or a "
             f"number ({str(err).split(' returned ', 1)[-1].split(', which')[0]}); it must "
-            f"return arrays, numbers or None in a pytree (a str cannot come out of a "
+            f"return an array, a number, or a pytree of them (a str cannot come out of a "
             f"traced program).") from err
     except Exception as err:
         err.add_note(f"({name} traces the function once, with "

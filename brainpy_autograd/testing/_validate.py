@@ -50,8 +50,15 @@ def unsupported_argument(fname: str, args: tuple[Any, ...],
                     f"{describe_value(leaf)}. brainstate traces every argument as an "
                     f"array, so arguments must be arrays, numbers, or lists/tuples/dicts "
                     f"of them. Pass other values through a closure or functools.partial, "
-                    f"e.g. {fname}(functools.partial(f, mode=...), ...).")
+                    f"e.g. {_partial_example(fname)}.")
     return None
+
+
+def _partial_example(fname: str) -> str:
+    """How to bind a non-array argument, for the function the user called."""
+    if fname == "assert_paths_agree":  # it takes a transform: bind before making it
+        return "assert_paths_agree(brainpy_autograd.grad(functools.partial(f, mode=...)), ...)"
+    return f"{fname}(functools.partial(f, mode=...), ...)"
 
 
 def check_args(fname: str, args: Any, kwargs: dict[str, Any] | None = None) -> tuple[Any, ...]:
@@ -151,27 +158,46 @@ def check_grads_options(f: Any, args: Any, grad_vars: Any, argnums: Any, order: 
     return GradOptions(args, shown, positions, checked_modes, int(order))
 
 
-def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
-    """Every differentiated input is a real floating-point array."""
-    for name, dtype in names_and_dtypes:
+def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any, str | None]]) -> None:
+    """Every differentiated input is a real floating-point array.
+
+    Each entry is ``(name, dtype, whole)``: ``whole`` is the name of the State that
+    holds the leaf when that State holds a pytree of several arrays (a State is
+    differentiated whole, so the advice is about the State), else ``None``.
+    """
+    for name, dtype, whole in names_and_dtypes:
+        if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+            raise TypeError(
+                f"check_grads(): {name} holds a random key (dtype {dtype}), which has no "
+                f"derivative: leave it out of grad_vars (give the model's parameters, "
+                f"e.g. model.states(brainstate.ParamState)). check_grads saves and puts "
+                f"back the random keys f uses by itself.")
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
+            leave_out = ("or leave it out of grad_vars/argnums" if whole is None else
+                         f"or, since a State is differentiated whole, leave {whole} out "
+                         f"of grad_vars or keep this leaf in a State of its own")
             raise TypeError(
                 f"check_grads(): {name} has dtype {np.dtype(dtype)}; finite differences "
-                f"need real floating-point inputs. Give it a float dtype, or leave it out "
-                f"of grad_vars/argnums.")
+                f"need real floating-point inputs. Give it a float dtype, {leave_out}.")
 
 
-def check_outputs(names_and_dtypes: Sequence[tuple[str, Any]]) -> None:
-    """``f`` returned at least one array, and every one is real floating point."""
+def check_outputs(outputs: Sequence[tuple[str, Any, tuple[int, ...]]]) -> None:
+    """``f`` returned at least one array with elements, every one real floating point
+    (each entry is ``(name, dtype, shape)``)."""
     what = ("f must return a real floating-point array (a scalar loss), or a pytree of "
             "them; for an auxiliary output that is not differentiated (an int, a "
             "label), check a function that returns only the differentiated part")
-    if not names_and_dtypes:
+    if not outputs:
         raise TypeError(f"check_grads(): f returned no array (None or an empty "
                         f"container); {what}.")
-    for name, dtype in names_and_dtypes:
+    for name, dtype, _ in outputs:
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
             raise TypeError(f"check_grads(): {name} has dtype {np.dtype(dtype)}; {what}.")
+    if not any(int(np.prod(shape)) for _, _, shape in outputs):
+        shapes = ", ".join(f"{name} has shape {tuple(shape)}" for name, _, shape in outputs)
+        raise ValueError(f"check_grads(): nothing to compare: every output of f is empty "
+                         f"({shapes}); a check of an empty output would pass whatever the "
+                         f"gradient is.")
 
 
 def check_transform(fname: str, transform: Any) -> Callable[..., Any]:

@@ -16,7 +16,7 @@ itself does not.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Literal
 
 import jax
@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ._check_grads import check_grads, differentiated
-from ._inputs import is_quantity, join_unit, split_unit
+from ._inputs import is_key, is_quantity, join_unit, split_unit
 from ._save import Snapshot
 from ._validate import check_args, check_grads_options
 
@@ -118,11 +118,13 @@ def _inward(bound: float, dtype: np.dtype, direction: int) -> float:
 
 def _array(example: Any, min_value: float, max_value: float, min_magnitude: float,
            fname: str, where: str) -> st.SearchStrategy[Any]:
-    """Draws like ``example``; an integer or boolean leaf is kept as it is (not drawn)."""
+    """Draws like ``example``; an integer, boolean or random-key leaf is kept as it is
+    (not drawn). A leaf is drawn in the dtype JAX holds it in: a NumPy float64 example
+    gives float32 while x64 is off (as ``jnp.asarray`` would make it)."""
     mantissa, unit = split_unit(example)
-    if not jax.numpy.issubdtype(mantissa.dtype, jax.numpy.floating):
-        return st.just(example)  # integer labels, counters, masks: kept fixed
-    dtype = jax.numpy.dtype(mantissa.dtype)
+    if is_key(mantissa) or not jax.numpy.issubdtype(mantissa.dtype, jax.numpy.floating):
+        return st.just(example)  # integer labels, counters, masks, keys: kept fixed
+    dtype = jax.numpy.dtype(jax.dtypes.canonicalize_dtype(mantissa.dtype))
     # bfloat16 (not a numpy float): drawn as float32, rounded to bfloat16
     draw_dtype = np.dtype(np.float32) if dtype == jax.numpy.bfloat16 else np.dtype(dtype)
     elements = _elements(dtype, draw_dtype, min_value, max_value, min_magnitude, fname, where)
@@ -164,7 +166,9 @@ def arrays_like(example: Any, *, min_value: float = -2.0, max_value: float = 2.0
         Values in the layout of ``example`` (JAX arrays), every element finite
         and in ``[min_value, max_value]`` in its leaf's dtype: the bounds are
         narrowed to the nearest values of that dtype inside them, so rounding
-        cannot leave them. Integer and boolean leaves (labels, counters, masks)
+        cannot leave them. A leaf's dtype is the one JAX holds it in: a NumPy
+        float64 example (or a Python float) gives float32 while x64 is off.
+        Integer, boolean and random-key leaves (labels, counters, masks, keys)
         are not drawn: every value holds the example's. bfloat16 leaves are
         drawn as float32 and rounded.
 
@@ -199,8 +203,9 @@ def state_values(states: Any, *, min_value: float = -2.0, max_value: float = 2.0
 
     Each value has its State's shape, dtype and unit; elements lie in
     ``[min_value, max_value]``, at least ``min_magnitude`` from zero, and are
-    finite. A State of integers or booleans (a step counter) keeps its value:
-    it is not drawn. Bounds are checked as for :func:`arrays_like`.
+    finite. A State of integers or booleans (a step counter) or a random key
+    keeps its value: it is not drawn. Bounds are checked as for
+    :func:`arrays_like`.
 
     Parameters
     ----------
@@ -249,7 +254,7 @@ def _state_values(states: Any, min_value: float, max_value: float, min_magnitude
 
 def gradient_property(
     f: Callable[..., Any],
-    args: Sequence[Any],
+    args: tuple[Any, ...],
     *,
     grad_vars: Any = None,
     min_value: float = -2.0,
@@ -263,7 +268,10 @@ def gradient_property(
     ``grad_vars``, puts the values in the States, and runs
     :func:`~brainpy_autograd.testing.check_grads`. Every State is put back
     afterwards. Assign the result to a name starting with ``test_`` in a pytest
-    file; pass hypothesis ``settings`` by decorating it.
+    file; pass hypothesis ``settings`` by decorating it, with ``deadline=None``:
+    the first example traces the transforms (a second or more), far beyond
+    hypothesis' default deadline of 200 ms, which it would report as
+    ``DeadlineExceeded`` or ``FlakyFailure``.
 
     Parameters
     ----------

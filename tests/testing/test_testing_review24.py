@@ -182,7 +182,7 @@ def test_paths_name_both_types_when_their_names_agree():
 def test_paths_a_str_in_the_result_is_a_type_error():
     w = brainstate.ParamState(jnp.array([0.5, -1.0]))
     with pytest.raises(TypeError, match=r"assert_paths_agree\(\): the function returned "
-                                        r".*str.* must return arrays"):
+                                        r".*str.* must return an array, a number"):
         assert_paths_agree(bpa.grad(lambda x: (jnp.sum(w.value * x), "hi"), grad_vars=w,
                                     has_aux=True), (jnp.ones(2),))
 
