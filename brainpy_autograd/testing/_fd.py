@@ -82,19 +82,41 @@ def check_steps(names: Sequence[str], values: Sequence[np.ndarray],
         if not np.all(np.isfinite(v64)):
             raise ValueError(f"check_grads(): {name} holds values that are not finite (nan "
                              f"or inf); finite differences need a finite point.")
-        if not np.isfinite(kept) or not np.all(np.isfinite(v64 + eps * d)):
+        with np.errstate(over="ignore", invalid="ignore"):
+            moved = v64 + eps * d
+        if not np.isfinite(kept) or not np.all(np.isfinite(moved)):
             raise ValueError(
                 f"check_grads(): eps={eps:g} moves {name} out of the range of "
                 f"{np.dtype(v.dtype).name} (the perturbed values are not finite); give a "
                 f"smaller eps.")
         if wanted and kept < 0.5 * wanted:
             big = float(np.max(np.abs(v64)))
-            spacing = float(np.spacing(np.asarray(big, v.dtype)))
+            spacing = _spacing(big, v.dtype)
             lost = int(np.sum((t == 0) & (d != 0)))
             raise ValueError(
                 f"check_grads(): eps={eps:g} is too small for {name} ({np.dtype(v.dtype).name}, "
                 f"values up to {big:.3g}, where that dtype's values are {spacing:.2g} apart): "
                 f"x + eps * direction rounds back to x for {lost} of its {np.size(v)} "
-                f"elements, so finite differences would measure nothing there. Give eps "
-                f"near 1e-3 times the inputs' magnitude in float32 (1e-5 in float64), or "
-                f"check in float64.")
+                f"elements, so finite differences would measure nothing there. "
+                f"{_advice(big, np.dtype(v.dtype).name)}")
+
+
+def _spacing(x: float, dtype: np.dtype) -> float:
+    """The distance between values of ``dtype`` near ``x`` (bfloat16 included, which
+    ``np.spacing`` does not take)."""
+    import jax
+
+    finfo = jax.numpy.finfo(dtype)
+    if x < float(finfo.smallest_normal):
+        return float(finfo.smallest_subnormal)
+    return float(finfo.eps) * 2.0 ** np.floor(np.log2(x))
+
+
+def _advice(big: float, dtype: str) -> str:
+    """What step to give instead: the dtype's default step, relative to the inputs."""
+    from ._tolerance import STEP
+
+    relative = STEP.get(dtype, STEP["float32"])
+    also = "" if dtype == "float64" else ", or check in float64"
+    return (f"Give eps near {relative:g} times the inputs' magnitude (here about "
+            f"{relative * big:.2g}){also}.")

@@ -169,8 +169,7 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any, str | None]]) 
         if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
             raise TypeError(
                 f"check_grads(): {name} holds a random key (dtype {dtype}), which has no "
-                f"derivative: leave it out of grad_vars (give the model's parameters, "
-                f"e.g. model.states(brainstate.ParamState)). check_grads saves and puts "
+                f"derivative: {_leave_key_out(name)}. check_grads saves and puts "
                 f"back the random keys f uses by itself.")
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
             leave_out = ("or leave it out of grad_vars/argnums" if whole is None else
@@ -179,6 +178,13 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any, str | None]]) 
             raise TypeError(
                 f"check_grads(): {name} has dtype {np.dtype(dtype)}; finite differences "
                 f"need real floating-point inputs. Give it a float dtype, {leave_out}.")
+
+
+def _leave_key_out(name: str) -> str:
+    if name.startswith("argument"):
+        return "leave its position out of argnums"
+    return ("leave it out of grad_vars (give the model's parameters, e.g. "
+            "model.states(brainstate.ParamState))")
 
 
 def check_outputs(outputs: Sequence[tuple[str, Any, tuple[int, ...]]]) -> None:

@@ -63,6 +63,14 @@ def test_a_step_that_rounds_away_for_some_elements_only_still_checks():
         check_grads(lambda: jnp.sum(triple_slope(w.value)), (), grad_vars=w)
 
 
+def test_the_refusal_names_the_spacing_and_a_step_for_a_bfloat16_input_too():
+    w = brainstate.ParamState(jnp.array([300.0, 500.0], jnp.bfloat16))  # 2 apart near 500
+    with pytest.raises(ValueError, match=r"grad_vars \(bfloat16, values up to 500, where "
+                                         r"that dtype's values are 2 apart\).*Give eps near "
+                                         r"0\.1 times the inputs' magnitude \(here about 50\)"):
+        check_grads(lambda: jnp.sum(w.value.astype(jnp.float32)), (), grad_vars=w)
+
+
 def test_a_step_out_of_the_dtypes_range_is_refused_before_f_runs():
     calls = []
 
@@ -74,6 +82,15 @@ def test_a_step_out_of_the_dtypes_range_is_refused_before_f_runs():
                                          r"of float32"):
         check_grads(f, (jnp.ones(3, jnp.float32),), eps=1e40)
     assert len(calls) == 1  # the discovery trace only: f never saw an infinite input
+
+
+def test_a_float64_step_that_overflows_is_refused_without_numpy_warnings():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError, match=r"eps=1e\+308 moves argument 0 out of the "
+                                             r"range of float64"):
+            check_grads(lambda x: jnp.sum(x * 0.0), (jnp.full(100, 1e308, jnp.float64),),
+                        eps=1e308)
 
 
 def test_an_input_that_is_not_finite_is_refused():
@@ -101,6 +118,13 @@ def test_a_random_key_in_grad_vars_is_a_type_error_naming_it_and_keys_are_kept()
     assert key_bits(model.rng) == before
     check_grads(model, (jnp.ones(3),), grad_vars=model.states(brainstate.ParamState))
     assert key_bits(model.rng) == before
+
+
+def test_a_random_key_argument_at_argnums_says_to_leave_it_out_of_argnums():
+    with pytest.raises(TypeError, match=r"argument 1 holds a random key .* leave its "
+                                        r"position out of argnums"):
+        check_grads(lambda x, k: jnp.sum(x), (jnp.ones(2), jax.random.key(0)),
+                    argnums=(0, 1))
 
 
 def test_a_random_key_is_kept_by_the_strategies_and_refused_by_the_property():
