@@ -16,7 +16,7 @@ from ._report import Mismatch, compare, message
 from ._reuse import kept_for
 from ._save import Discovered, Snapshot, discover
 from ._tolerance import STEP, TOLERANCE, check_dtype
-from ._validate import check_float_inputs, check_grads_options, check_outputs
+from ._validate import check_float_inputs, check_grads_options, check_key_states, check_outputs
 
 __all__ = ["check_grads"]
 
@@ -170,6 +170,8 @@ def differentiated(grad_vars: Any, opts: Any) -> Inputs:
     if not inputs.leaves:
         raise ValueError("check_grads(): nothing to differentiate: give grad_vars (States) "
                          "or argnums (argument positions) with at least one array.")
+    check_key_states([(leaf.whole or leaf.name, leaf.state) for leaf in inputs.leaves
+                      if leaf.state is not None])
     check_float_inputs([(leaf.name, leaf.value.dtype, leaf.whole) for leaf in inputs.leaves])
     if not any(leaf.value.size for leaf in inputs.leaves):
         shapes = ", ".join(f"{leaf.name} has shape {leaf.value.shape}"
@@ -184,13 +186,13 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
            traced: Discovered, eps: float | None, atol: float | None, rtol: float | None,
            seed: int) -> None:
     inputs = differentiated(grad_vars, opts)
-    untouched(inputs, traced, opts.positions)
     # the output's structure, units, shapes and dtypes, from the trace that found the States
     out_pairs, _ = jax.tree_util.tree_flatten_with_path(traced.out_shapes, is_leaf=is_quantity)
     out_names = ["output" + jax.tree_util.keystr(p) for p, _ in out_pairs]
     out_units = [leaf.unit if is_quantity(leaf) else None for _, leaf in out_pairs]
     out_values = [leaf.mantissa if is_quantity(leaf) else leaf for _, leaf in out_pairs]
     check_outputs([(name, v.dtype, v.shape) for name, v in zip(out_names, out_values)])
+    untouched(inputs, traced, opts.args)
     # grad and hessian take a scalar array (not a container holding one)
     scalar = traced_leaf(traced.out_shapes) and out_values[0].shape == ()
     if opts.order == 2 and not scalar:
@@ -202,9 +204,9 @@ def _check(f: Callable[..., Any], opts: Any, grad_vars: Any, snapshot: Snapshot,
                          f"{[v.shape for v in out_values]}. Return the scalar itself.")
     dtype = check_dtype([leaf.value.dtype for leaf in inputs.leaves]
                         + [v.dtype for v in out_values])
-    eps = STEP[dtype] if eps is None else eps
-    atol = TOLERANCE[dtype] if atol is None else atol
-    rtol = TOLERANCE[dtype] if rtol is None else rtol
+    eps = STEP[dtype] if eps is None else float(eps)
+    atol = TOLERANCE[dtype] if atol is None else float(atol)
+    rtol = TOLERANCE[dtype] if rtol is None else float(rtol)
     unit_aware = any(u is not None for u in out_units) or any(
         leaf.unit is not None for leaf in inputs.leaves)
     kept = kept_for(f, grad_vars, opts.argnums, unit_aware, opts.args, traced)
@@ -255,21 +257,36 @@ def traced_leaf(out_shapes: Any) -> bool:
     return jax.tree_util.treedef_is_leaf(jax.tree.structure(out_shapes, is_leaf=is_quantity))
 
 
-def untouched(inputs: Inputs, traced: Discovered, positions: tuple[int, ...]) -> None:
-    """Refuse ``grad_vars`` whose States ``f`` never reads or writes, when no argument is
-    differentiated either: every derivative is zero on both sides whatever the gradient
-    is (another model's States, passed by mistake). Beside inputs that ``f`` reads, such
-    a State is checked: its derivative must be zero."""
-    if positions:
-        return
+def untouched(inputs: Inputs, traced: Discovered, args: tuple[Any, ...]) -> None:
+    """Refuse a check none of whose differentiated inputs ``f`` reads: every derivative is
+    zero on both sides whatever the gradient is (another model's States, passed by
+    mistake). What ``f`` reads is what its trace says: the States it touched, and the
+    arguments whose values its program uses. An unread input beside read ones is
+    checked: its derivative must be zero."""
     touched = {id(s) for s in traced.states}
-    if any(id(leaf.state) in touched for leaf in inputs.leaves):
-        return
-    said = ", ".join(dict.fromkeys(leaf.whole or leaf.name for leaf in inputs.leaves))
-    raise ValueError(f"check_grads(): nothing to check: f does not read any State in "
-                     f"grad_vars ({said}), so every derivative is zero on both sides "
-                     f"whatever the gradient is. Pass the States of the model that f "
-                     f"uses (not another instance's).")
+    used = _used_argument_leaves(traced.jaxpr.jaxpr, len(jax.tree.leaves(args)))
+    starts = np.cumsum([0] + [len(jax.tree.leaves(a)) for a in args])
+    for leaf in inputs.leaves:
+        if not leaf.value.size:
+            continue  # an empty input is checked by nothing
+        if leaf.state is not None and id(leaf.state) in touched:
+            return
+        if leaf.state is None and any(used[starts[leaf.arg]:starts[leaf.arg + 1]]):
+            return
+    said = ", ".join(dict.fromkeys(leaf.whole or leaf.name for leaf in inputs.leaves
+                                   if leaf.value.size))
+    raise ValueError(f"check_grads(): nothing to check: f does not read any of the "
+                     f"differentiated inputs ({said}), so every derivative is zero on both "
+                     f"sides whatever the gradient is. Pass the States of the model that f "
+                     f"uses (not another instance's) or the arguments it reads.")
+
+
+def _used_argument_leaves(jaxpr: Any, n_args: int) -> list[bool]:
+    """For each of the first ``n_args`` inputs of ``jaxpr`` (the arguments' leaves, in
+    the order brainstate traces them), whether an equation or the output uses it."""
+    used = {id(v) for eqn in jaxpr.eqns for v in eqn.invars}
+    used |= {id(v) for v in jaxpr.outvars}
+    return [id(v) in used for v in jaxpr.invars[:n_args]]
 
 
 def _apply(row: list[Any], step: list[np.ndarray], out_unit: Any, inputs: Inputs,

@@ -16,10 +16,10 @@ import numpy as np
 __all__ = ["Mismatch", "compare", "message"]
 
 FLOAT32_HINT = (
-    "The check ran in {dtype}, where finite differences are noisy and the tolerance is "
-    "loose. If the error is near the tolerance, check in float64: build the model and "
-    "its inputs inside `with brainpy_autograd.testing.enable_x64():` and call check_grads "
-    "there.")
+    "The check ran in {dtype}, where finite differences are noisy (the inputs and the "
+    "output of f both round) and the tolerance is loose. To tell a wrong gradient from "
+    "rounding, check in float64: build the model and its inputs inside "
+    "`with brainpy_autograd.testing.enable_x64():` and call check_grads there.")
 
 
 X64_ON_HINT = (
@@ -43,30 +43,47 @@ class Mismatch:
 
 def compare(got: Sequence[np.ndarray], want: Sequence[np.ndarray], out_names: Sequence[str],
             where: str, atol: float, rtol: float) -> Mismatch | None:
-    """``None`` if ``|got - want| <= atol + rtol * |want|`` everywhere, else the worst error."""
+    """``None`` if ``|got - want| <= atol + rtol * |want|`` everywhere, else the worst error:
+    a value that is not finite (on either side) first, then the largest absolute error."""
     worst: Mismatch | None = None
     failed = False
     for g, w, name in zip(got, want, out_names):
         g = np.asarray(g, np.float64).reshape(np.shape(w))
         w = np.asarray(w, np.float64)
-        err = np.abs(g - w)
+        with np.errstate(invalid="ignore"):
+            err = np.abs(g - w)
         bad = ~(err <= atol + rtol * np.abs(w))  # NaN counts as bad
         failed = failed or bool(bad.any())
         if err.size == 0:
             continue
-        flat = int(np.nanargmax(err)) if not np.isnan(err).all() else 0
+        broken = ~(np.isfinite(g) & np.isfinite(w))
+        flat = int(np.argmax(broken)) if broken.any() else int(np.argmax(err))
         index = np.unravel_index(flat, err.shape) if err.ndim else ()
         # relative: 0 where both are 0, inf where only the finite difference is 0
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.where(w != 0, err / np.abs(w), np.where(err == 0, 0.0, np.inf))
-        abs_error = float(err[index]) if not np.isnan(err[index]) else float("nan")
-        if worst is None or not abs_error <= worst.abs_error:
-            at = f"{name}{[int(i) for i in index] if index else ''}"
-            worst = Mismatch(where, abs_error, float(np.nanmax(rel)) if not np.isnan(rel).all()
-                             else float("nan"), at, float(g[index]), float(w[index]))
+        rel_error = float(np.nanmax(rel)) if not np.isnan(rel).all() else float("nan")
+        here = Mismatch(where, float(err[index]), rel_error,
+                        f"{name}{[int(i) for i in index] if index else ''}",
+                        float(g[index]), float(w[index]))
+        if worst is None or _rank(here) > _rank(worst):
+            here.rel_error = _larger(rel_error, worst.rel_error if worst else rel_error)
+            worst = here
         else:
-            worst.rel_error = max(worst.rel_error, float(np.nanmax(rel)))
+            worst.rel_error = _larger(worst.rel_error, rel_error)
     return worst if failed else None
+
+
+def _rank(m: Mismatch) -> tuple[int, float]:
+    """Not finite first, then by absolute error."""
+    if not (np.isfinite(m.got) and np.isfinite(m.want)):
+        return (1, 0.0)
+    return (0, m.abs_error)
+
+
+def _larger(a: float, b: float) -> float:
+    """The larger of two relative errors, NaN only when both are."""
+    return float(np.nanmax([a, b])) if not (np.isnan(a) and np.isnan(b)) else float("nan")
 
 
 def message(what: str, mismatches: Sequence[Mismatch], atol: float, rtol: float, eps: float,

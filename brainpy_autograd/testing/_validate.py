@@ -127,7 +127,10 @@ def _check_modes(modes: Any) -> tuple[str, ...]:
 def _check_positive(name: str, value: Any) -> None:
     if value is None:
         return
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+    scalar_array = (getattr(value, "shape", None) == () and hasattr(value, "dtype")
+                    and (np.issubdtype(value.dtype, np.floating)
+                         or np.issubdtype(value.dtype, np.integer)))  # jnp.float32(1e-3)
+    if (not isinstance(value, numbers.Real) and not scalar_array) or isinstance(value, bool):
         raise TypeError(f"check_grads(): {name} must be a positive number or None (the "
                         f"dtype's default), got {describe_value(value)}.")
     number = float(value)
@@ -169,8 +172,7 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any, str | None]]) 
         if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
             raise TypeError(
                 f"check_grads(): {name} holds a random key (dtype {dtype}), which has no "
-                f"derivative: {_leave_key_out(name)}. check_grads saves and puts "
-                f"back the random keys f uses by itself.")
+                f"derivative: {_leave_key_out(name)}.")
         if not jax.numpy.issubdtype(dtype, jax.numpy.floating):
             leave_out = ("or leave it out of grad_vars/argnums" if whole is None else
                          f"or, since a State is differentiated whole, leave {whole} out "
@@ -184,7 +186,20 @@ def _leave_key_out(name: str) -> str:
     if name.startswith("argument"):
         return "leave its position out of argnums"
     return ("leave it out of grad_vars (give the model's parameters, e.g. "
-            "model.states(brainstate.ParamState))")
+            "model.states(brainstate.ParamState)); check_grads saves and puts back the "
+            "random keys f uses by itself")
+
+
+def check_key_states(names_and_states: Sequence[tuple[str, Any]]) -> None:
+    """A ``brainstate.random.RandomState`` in ``grad_vars`` is refused as a key, also when
+    it holds an old-style ``uint32`` key (whose dtype alone says integer)."""
+    import brainstate
+
+    for name, state in names_and_states:
+        if isinstance(state, brainstate.random.RandomState):
+            raise TypeError(f"check_grads(): {name} is a random key "
+                            f"(brainstate.random.RandomState), which has no derivative: "
+                            f"{_leave_key_out(name)}.")
 
 
 def check_outputs(outputs: Sequence[tuple[str, Any, tuple[int, ...]]]) -> None:

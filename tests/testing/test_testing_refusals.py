@@ -54,20 +54,38 @@ def test_a_wrong_gradient_is_not_passed_when_the_step_rounds_away(values, dtype,
         check_grads(loss, (), grad_vars={"big": big}, eps=float(np.max(values)) * 1e-3)
 
 
-def test_a_step_that_rounds_away_for_some_elements_only_still_checks():
+def test_a_step_lost_for_a_few_elements_only_is_refused_and_float64_checks_them():
     # float32 values near 1e3 are 6e-5 apart: eps * direction rounds to 0 where the
-    # direction is below about 0.03, a few elements; the others carry the check
-    w = brainstate.ParamState(jnp.linspace(900.0, 1100.0, 200, dtype=jnp.float32))
-    check_grads(lambda: jnp.sum(jnp.sin(w.value)), (), grad_vars=w)
-    with pytest.raises(AssertionError):
-        check_grads(lambda: jnp.sum(triple_slope(w.value)), (), grad_vars=w)
+    # direction is below about 0.03, a few of 200 elements, whose derivatives would go
+    # unchecked; a rule wrong only there passed when the whole step's length decided
+    values = np.linspace(900.0, 1100.0, 200)
+    w = brainstate.ParamState(jnp.asarray(values, jnp.float32))
+    with pytest.raises(ValueError, match=r"rounds back to x for [1-9]\d? of its 200 "
+                                         r"elements .*Check in float64"):
+        check_grads(lambda: jnp.sum(jnp.sin(w.value)), (), grad_vars=w)
+    with enable_x64():
+        w64 = brainstate.ParamState(jnp.asarray(values, jnp.float64))
+        check_grads(lambda: jnp.sum(jnp.sin(w64.value)), (), grad_vars=w64)
+        with pytest.raises(AssertionError):
+            check_grads(lambda: jnp.sum(triple_slope(w64.value)), (), grad_vars=w64)
+
+
+def test_a_step_lost_where_rounding_up_lengthens_the_others_is_refused():
+    # 1000 values at 5e4 (0.004 apart): most steps vanish and the few that survive are
+    # rounded up to a whole spacing, so the step as a whole keeps most of its length
+    x = jnp.full(1000, 5e4, jnp.float32)
+    with pytest.raises(ValueError, match=r"too small for argument 0 \(float32\)"):
+        check_grads(lambda x: jnp.sum(triple_slope(x / 5e4)), (x,), modes=("rev",))
+    mixed = jnp.array([1e5, 1.0], jnp.float32)  # one large element among order-1 ones
+    with pytest.raises(ValueError, match=r"rounds back to x for 1 of its 2 elements"):
+        check_grads(lambda x: jnp.sum(jnp.sin(x)), (mixed,), modes=("rev",))
 
 
 def test_the_refusal_names_the_spacing_and_a_step_for_a_bfloat16_input_too():
     w = brainstate.ParamState(jnp.array([300.0, 500.0], jnp.bfloat16))  # 2 apart near 500
-    with pytest.raises(ValueError, match=r"grad_vars \(bfloat16, values up to 500, where "
-                                         r"that dtype's values are 2 apart\).*Give eps near "
-                                         r"0\.1 times the inputs' magnitude \(here about 50\)"):
+    with pytest.raises(ValueError, match=r"grad_vars \(bfloat16\).*\(values up to 500, "
+                                         r"where bfloat16 values are 2 apart\).*a larger eps "
+                                         r"\(near 0\.1 times its magnitude, here about 50\)"):
         check_grads(lambda: jnp.sum(w.value.astype(jnp.float32)), (), grad_vars=w)
 
 
@@ -113,7 +131,7 @@ class Noisy(brainstate.nn.Module):
 def test_a_random_key_in_grad_vars_is_a_type_error_naming_it_and_keys_are_kept():
     model = Noisy()
     before = key_bits(model.rng)
-    with pytest.raises(TypeError, match=r"holds a random key .* leave it out of grad_vars"):
+    with pytest.raises(TypeError, match=r"random key .* leave it out of grad_vars"):
         check_grads(model, (jnp.ones(3),), grad_vars=model.states())
     assert key_bits(model.rng) == before
     check_grads(model, (jnp.ones(3),), grad_vars=model.states(brainstate.ParamState))
@@ -144,14 +162,14 @@ def test_a_random_key_is_kept_by_the_strategies_and_refused_by_the_property():
         assert len(key) == 1 and np.asarray(jax.random.key_data(key[0])).tobytes() == before
 
     drawn()
-    with pytest.raises(TypeError, match="holds a random key"):
+    with pytest.raises(TypeError, match="is a random key"):
         gradient_property(model, (jnp.ones(3),), grad_vars=model.states())
 
 
 def test_grad_vars_that_f_never_reads_are_refused_when_nothing_else_is_checked():
     a, b = Noisy(), Noisy()
-    with pytest.raises(ValueError, match=r"f does not read any State in grad_vars "
-                                         r"\(grad_vars\['w'\]\)"):
+    with pytest.raises(ValueError, match=r"f does not read any of the differentiated "
+                                         r"inputs \(grad_vars\['w'\]\)"):
         check_grads(a, (jnp.ones(3),), grad_vars={"w": b.w})
     # beside a State it reads, an unread one is checked: its derivative must be zero
     check_grads(a, (jnp.ones(3),), grad_vars={"other": b.w, "w": a.w})
@@ -256,3 +274,49 @@ def test_arrays_like_a_numpy_float64_example_draws_the_dtype_jax_holds():
         assert x.dtype == jnp.float64 and bool(jnp.all((x >= low) & (x <= high)))
 
     drawn64()
+
+
+# ------------------------------------------------------------ the second attack's cases
+
+def test_an_empty_or_unused_argument_does_not_make_a_check_of_unread_states_count():
+    other = brainstate.ParamState(jnp.ones(3))
+    x = jnp.array([0.5, 1.0, 1.5])
+    for empty in (jnp.zeros(0), {}, ()):
+        with pytest.raises(ValueError, match="f does not read any of the differentiated"):
+            check_grads(lambda x, e: jnp.sum(x), (x, empty), grad_vars={"o": other},
+                        argnums=1)
+    with pytest.raises(ValueError, match=r"differentiated inputs \(argument 1\)"):
+        check_grads(lambda x, y: jnp.sum(x ** 2), (x, x), argnums=1)  # y is not used
+    check_grads(lambda x, y: jnp.sum(x ** 2), (x, x), argnums=(0, 1))  # y beside x: zero
+
+
+@pytest.mark.parametrize("two_leaves", [False, True])
+def test_a_nan_in_one_element_of_an_output_is_what_the_message_reports(two_leaves):
+    x0 = jnp.array([0.3, 0.1])
+
+    def f(x):  # element 0: finite at the point, nan where a step moved it
+        first = jnp.where((x == x0) | (jnp.arange(2) == 1), x ** 2, jnp.nan)
+        return (first, jnp.sum(x)) if two_leaves else first
+
+    with pytest.raises(AssertionError) as info:
+        check_grads(f, (x0,), modes=("rev",))
+    text = str(info.value)
+    assert "finite differences are not finite" in text, text
+    assert "largest absolute error nan" in text and "output[0]" in text, text
+    assert "output[1]" not in text and "output[0][1]" not in text, text
+
+
+def test_an_infinite_output_warns_nothing_from_numpy():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(AssertionError, match="not finite"):
+            check_grads(lambda x: jnp.sum(1.0 / (x - 0.5) ** 2 * 0.0 + jnp.where(
+                jnp.abs(x - 0.5) < 1e-2, jnp.inf, 0.0)), (jnp.array([0.5, 0.1]),),
+                modes=("rev",))
+
+
+def test_a_jax_scalar_is_a_number_for_eps_atol_and_rtol():
+    check_grads(lambda x: jnp.sum(jnp.sin(x)), (jnp.array([0.5, 1.0]),),
+                eps=jnp.float32(1e-3), atol=jnp.float32(2e-3), rtol=np.float64(2e-3))
+    with pytest.raises(TypeError, match="eps must be a positive number"):
+        check_grads(lambda x: jnp.sum(x), (jnp.ones(2),), eps=jnp.ones(2))
