@@ -124,8 +124,9 @@ def check_grads(
         tolerance, ``seed`` outside 0 to 2**32 - 1, or nothing to differentiate
         (no input, or only empty ones: a zero-size input beside others has
         nothing to check, and the others are checked), nothing to compare
-        (every output empty), no State in ``grad_vars`` that ``f`` reads (and
-        no ``argnums``), ``order=2`` with ``f`` not returning a scalar array,
+        (every output empty), none of the differentiated inputs read by ``f``
+        (another model's States, arguments its program does not use),
+        ``order=2`` with ``f`` not returning a scalar array,
         an input that is not finite, or an ``eps`` that rounding takes away
         (``x + eps * direction`` rounds back to ``x`` for an input: values far
         from order 1 in float32 need a larger ``eps``) or that leaves the

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+import jax
 import numpy as np
+
+from ._tolerance import STEP
 
 __all__ = ["random_directions", "central_difference", "only", "check_steps"]
 
@@ -82,9 +85,7 @@ def check_steps(names: Sequence[str], values: Sequence[np.ndarray],
         if not np.all(np.isfinite(v64)):
             raise ValueError(f"check_grads(): {name} holds values that are not finite (nan "
                              f"or inf); finite differences need a finite point.")
-        with np.errstate(over="ignore", invalid="ignore"):
-            moved = v64 + eps * d
-        if not np.all(np.isfinite(t)) or not np.all(np.isfinite(moved)):
+        if not np.all(np.isfinite(t)):  # x +- eps * direction left the dtype's range
             raise ValueError(
                 f"check_grads(): eps={eps:g} moves {name} out of the range of "
                 f"{np.dtype(v.dtype).name} (the perturbed values are not finite); give a "
@@ -104,8 +105,6 @@ def check_steps(names: Sequence[str], values: Sequence[np.ndarray],
 def _spacing(x: float, dtype: np.dtype) -> float:
     """The distance between values of ``dtype`` near ``x`` (bfloat16 included, which
     ``np.spacing`` does not take)."""
-    import jax
-
     finfo = jax.numpy.finfo(dtype)
     if x < float(finfo.smallest_normal):
         return float(finfo.smallest_subnormal)
@@ -115,14 +114,12 @@ def _spacing(x: float, dtype: np.dtype) -> float:
 def _advice(big: float, dtype: str) -> str:
     """What to do instead: float64, units that make the input order 1, or a larger step
     (which every input takes)."""
-    from ._tolerance import STEP
-
     relative = STEP.get(dtype, STEP["float32"])
-    units = "store the input in units that make it of order 1"
-    larger = (f"or give a larger eps (near {relative:g} times its magnitude, here about "
-              f"{relative * big:.2g}), which every input takes: one of order 1 would then "
-              f"be checked with a secant.")
+    advice = (f"store the input in units that make it of order 1; or give a larger eps "
+              f"(near {relative:g} times its magnitude, here about {relative * big:.2g}), "
+              f"which every input takes: one of order 1 would then be checked with a "
+              f"secant.")
     if dtype == "float64":
-        return f"{units[0].upper()}{units[1:]}; {larger}"
+        return advice.capitalize()
     return (f"Check in float64 (inside `with brainpy_autograd.testing.enable_x64():`), whose "
-            f"values are finely spaced, or {units}; {larger}")
+            f"values are finely spaced, or {advice}")

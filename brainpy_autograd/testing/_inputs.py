@@ -17,17 +17,23 @@ import jax
 import numpy as np
 from brainstate import State
 
-__all__ = ["Inputs", "Leaf", "is_key", "is_quantity", "split_unit", "join_unit", "in_unit"]
+__all__ = ["Inputs", "Leaf", "is_key", "is_key_dtype", "is_quantity", "split_unit",
+           "join_unit", "in_unit"]
 
 
 def is_quantity(x: Any) -> bool:
     return isinstance(x, u.Quantity)
 
 
+def is_key_dtype(dtype: Any) -> bool:
+    """The dtype of a typed random key (``jax.random.key``, brainstate's RandomState)."""
+    return bool(jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key))
+
+
 def is_key(x: Any) -> bool:
-    """A typed random key (``jax.random.key``, brainstate's RandomState): no numbers."""
+    """A typed random key: it holds no numbers."""
     dtype = getattr(x, "dtype", None)
-    return dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key)
+    return dtype is not None and is_key_dtype(dtype)
 
 
 def split_unit(x: Any) -> tuple[np.ndarray, Any]:

@@ -11,11 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import brainstate
 import jax
 import numpy as np
 from brainstate import State
 
 from .._checks import describe_value, is_int
+from ._inputs import is_key_dtype
 
 __all__ = ["GradOptions", "check_grads_options", "check_callable", "check_args"]
 
@@ -169,7 +171,7 @@ def check_float_inputs(names_and_dtypes: Sequence[tuple[str, Any, str | None]]) 
     differentiated whole, so the advice is about the State), else ``None``.
     """
     for name, dtype, whole in names_and_dtypes:
-        if jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        if is_key_dtype(dtype):
             raise TypeError(
                 f"check_grads(): {name} holds a random key (dtype {dtype}), which has no "
                 f"derivative: {_leave_key_out(name)}.")
@@ -193,8 +195,6 @@ def _leave_key_out(name: str) -> str:
 def check_key_states(names_and_states: Sequence[tuple[str, Any]]) -> None:
     """A ``brainstate.random.RandomState`` in ``grad_vars`` is refused as a key, also when
     it holds an old-style ``uint32`` key (whose dtype alone says integer)."""
-    import brainstate
-
     for name, state in names_and_states:
         if isinstance(state, brainstate.random.RandomState):
             raise TypeError(f"check_grads(): {name} is a random key "
